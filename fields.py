@@ -1,0 +1,145 @@
+"""The data contract's vocabulary: columns, their types and valid ranges, strategies.
+
+This module is the single source of truth for ``../shared/docs/data-contract.md``
+(v1). It imports nothing heavy, so the rules loader, the CLI and the HTTP
+schemas can all use it. ``contract.py`` enforces it on files and frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CONTROL",
+    "STRATEGIES",
+    "ALL_STRATEGIES",
+    "CATEGORIES",
+    "Column",
+    "PROFILE_COLUMNS",
+    "HISTORY_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "FEATURE_COLUMNS",
+    "NUMERIC_FEATURES",
+    "TRUTH_PREFIX",
+    "column",
+]
+
+CONTROL = "none"
+"""The 'did nothing new' strategy every uplift is measured against."""
+
+STRATEGIES: tuple[str, ...] = (
+    "engage_audience",
+    "promote",
+    "improve_content",
+    "collaborate",
+    "increase_frequency",
+)
+"""The five strategies livelift ranks (``none`` is the control, not a strategy)."""
+
+ALL_STRATEGIES: tuple[str, ...] = (CONTROL, *STRATEGIES)
+
+CATEGORIES: tuple[str, ...] = ("gaming", "music", "talk", "education", "beauty", "fitness", "other")
+
+TRUTH_PREFIX = "true_uplift_"
+"""Simulator-only columns ``true_uplift_<strategy>`` (expected uplift vs ``none``)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One contract column: name, kind and valid range.
+
+    ``kind`` is one of ``string``, ``int``, ``float``, ``choice``, ``date``,
+    ``region``. Bounds are inclusive unless ``min_exclusive``.
+    """
+
+    name: str
+    kind: str
+    description: str
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def expected(self) -> str:
+        """What a valid value looks like, in words (used in error messages)."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in (self.choices or ()))
+        if self.kind == "string":
+            return "a non-empty string"
+        if self.kind == "date":
+            return "an ISO date (YYYY-MM-DD)"
+        if self.kind == "region":
+            return "an ISO 3166 alpha-2 country code such as 'US' or 'KR'"
+        noun = "an integer" if self.kind == "int" else "a number"
+        lo, hi = _fmt(self.min), _fmt(self.max)
+        if self.min is not None and self.max is not None:
+            if self.min_exclusive:
+                return f"{noun} > {lo} and <= {hi}"
+            return f"{noun} between {lo} and {hi}"
+        if self.min is not None:
+            return f"{noun} {'>' if self.min_exclusive else '>='} {lo}"
+        return noun
+
+    def in_range(self, value: float) -> bool:
+        """Range check for a number (NaN is never in range)."""
+        if value != value:  # NaN
+            return False
+        if self.min is not None:
+            if self.min_exclusive and not value > self.min:
+                return False
+            if not self.min_exclusive and not value >= self.min:
+                return False
+        if self.max is not None and not value <= self.max:
+            return False
+        return True
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+PROFILE_COLUMNS: tuple[Column, ...] = (
+    Column("creator_id", "string", "stable id of the creator"),
+    Column("followers", "int", "followers at the start of the week", min=0),
+    Column("avg_viewers", "float", "average concurrent viewers over the previous 4 weeks of LIVEs", min=0),
+    Column("engagement_rate", "float", "share of LIVE viewers who liked, commented or shared, previous 4 weeks", min=0, max=1),
+    Column("streams_per_week", "float", "LIVE streams per week, previous 4 weeks", min=0, max=21),
+    Column("avg_stream_minutes", "float", "average LIVE length in minutes, previous 4 weeks", min=0, max=1440, min_exclusive=True),
+    Column("retention_rate", "float", "average watch time / stream length (content-quality proxy)", min=0, max=1),
+    Column("prior_weekly_diamonds", "float", "average diamonds from gifts per week, previous 4 weeks", min=0),
+    Column("category", "choice", "content niche (unknown values map to 'other')", choices=CATEGORIES),
+    Column("creator_age", "int", "creator's age in years", min=13, max=120),
+)
+"""Required columns of a profile (``recommend``) and of every history row."""
+
+OUTCOME_COLUMNS: tuple[Column, ...] = (
+    Column("strategy", "choice", "what the creator tried this week", choices=ALL_STRATEGIES),
+    Column("gift_diamonds", "float", "diamonds received from LIVE gifts during the week (the outcome)", min=0),
+)
+
+HISTORY_COLUMNS: tuple[Column, ...] = PROFILE_COLUMNS + OUTCOME_COLUMNS
+"""Required columns of a history file (``train``, ``evaluate``)."""
+
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column("week", "date", "ISO date of the week's Monday"),
+    Column("region", "region", "ISO 3166 alpha-2 country code"),
+    Column("likes", "float", "likes received in the week", min=0),
+    Column("comments", "float", "comments received in the week", min=0),
+    Column("new_followers", "float", "new followers in the week", min=0),
+)
+"""Used when present, ignored otherwise. ``region`` also feeds the rules (age 19 in KR)."""
+
+FEATURE_COLUMNS: tuple[str, ...] = tuple(c.name for c in PROFILE_COLUMNS if c.name != "creator_id")
+"""Model inputs, in order: the profile columns except the id."""
+
+NUMERIC_FEATURES: tuple[str, ...] = tuple(c for c in FEATURE_COLUMNS if c != "category")
+
+_BY_NAME = {c.name: c for c in PROFILE_COLUMNS + OUTCOME_COLUMNS + OPTIONAL_COLUMNS}
+
+
+def column(name: str) -> Column:
+    """The :class:`Column` called ``name`` (KeyError if it is not in the contract)."""
+    return _BY_NAME[name]

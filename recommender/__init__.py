@@ -1,0 +1,1 @@
+"""The uplift recommender: simulator, estimator, persistence, evaluation."""

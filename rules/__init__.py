@@ -1,0 +1,1 @@
+"""Rule data (YAML) and the engines that run it."""
