@@ -1,0 +1,59 @@
+"""livelift: what to do on TikTok LIVE to earn more gifts, and why.
+
+Likes, comments and shares pay nothing; gifts (Coins -> Gifts -> Diamonds ->
+cash) are the LIVE income. livelift states those facts as rule data, decides
+which strategies apply to a creator, and ranks them by the weekly gift uplift
+a scikit-learn model predicts.
+
+The Python API::
+
+    from livelift import Recommender, Profile
+
+    rec = Recommender.load()              # shipped rules + shipped model
+    result = rec.recommend({"creator_id": "c1", "followers": 5200, ...})
+    for s in result.ranked:
+        print(s.rank, s.strategy, s.uplift_diamonds, s.uplift_low, s.uplift_high)
+
+Heavy libraries (pandas, scikit-learn, durable-rules) load on first use, so
+``import livelift`` and ``livelift --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .errors import InputError, LiveLiftError, ModelError, RuleFileError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Recommender": "livelift.service",
+    "facts": "livelift.service",
+    "earnings": "livelift.service",
+    "Profile": "livelift.domain",
+    "Recommendation": "livelift.domain",
+    "StrategyAdvice": "livelift.domain",
+    "RuleHit": "livelift.domain",
+    "Fact": "livelift.domain",
+    "EarningsEstimate": "livelift.domain",
+    "read_history": "livelift.contract",
+    "read_profiles": "livelift.contract",
+    "simulate_history": "livelift.recommender.simulate",
+    "UpliftRanker": "livelift.recommender.estimator",
+}
+
+__all__ = sorted([*_LAZY, "LiveLiftError", "InputError", "RuleFileError", "ModelError", "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'livelift' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
