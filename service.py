@@ -1,0 +1,362 @@
+"""The one service layer: rules + model -> typed results.
+
+The CLI (``cli.py``), the HTTP app (``http_app.py``) and the Python API
+(``livelift.Recommender``) all call :class:`Recommender`, so the same profile
+gets the same answer everywhere. Nothing here imports click, FastAPI or
+pydantic: inputs are validated by ``contract.py``, outputs are the frozen
+dataclasses of ``domain.py``.
+
+Single profiles run through the durable-rules engine (the reference
+evaluator, which also explains itself); batches run through the vectorized
+evaluator compiled from the same rule data (a property test keeps the two in
+agreement).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation, RuleHit, StrategyAdvice
+from .errors import InputError
+from .fields import STRATEGIES
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Recommender", "facts", "earnings", "recommendation_to_dict", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE"]
+
+LONG_TABLE_COLUMNS: tuple[str, ...] = (
+    "creator_id",
+    "strategy",
+    "rank",
+    "uplift_diamonds",
+    "uplift_low",
+    "uplift_high",
+    "uplift_usd",
+    "allowed",
+    "extrapolation",
+    "rule_ids",
+    "reason",
+)
+"""The long recommendation table (design.md, contract): one row per (profile, strategy)."""
+
+SYNTHETIC_NOTE = (
+    "Uplift estimates come from a model trained on SIMULATED history (livelift's own simulator), "
+    "not on real TikTok data: treat them as illustrations. Train on your own history with "
+    "`livelift train HISTORY -o MODEL` and pass --model MODEL."
+)
+
+_DIAMOND_USD_PARAM = "diamond_usd"
+
+
+class Recommender:
+    """Rules + uplift model: recommendations, facts, earnings, explanations.
+
+    Build one with :meth:`load` (shipped rules and model by default). The
+    constructor only stores its collaborators, so tests can pass small real
+    parts. Safe to call from several threads at once: the durable-rules
+    engine serializes itself with a lock, the model is read-only.
+    """
+
+    def __init__(self, ruleset: Any, engine: Any, model: Any, *, vectorized: Any = None) -> None:
+        self.ruleset = ruleset
+        self.engine = engine
+        self.model = model  # persistence.LoadedModel: .ranker, .card, .path
+        self._vectorized = vectorized
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        *,
+        model_path: str | Path | None = None,
+        rules_dirs: Iterable[str | Path] | str | Path | None = None,
+        rules: Iterable[str | Path] | str | Path | None = None,
+    ) -> "Recommender":
+        """Load rules and model; raises RuleFileError / ModelError with what to do.
+
+        ``path`` (or ``model_path``) is a model file written by ``livelift
+        train``; None means the shipped default. ``rules_dirs`` (or ``rules``)
+        adds user rule folders that extend or override the shipped rules.
+        """
+        from .recommender.persistence import load_model
+        from .rules import DurableEngine, load_ruleset
+
+        dirs = rules_dirs if rules_dirs is not None else rules
+        if dirs is None:
+            dirs = ()
+        elif isinstance(dirs, (str, Path)):
+            dirs = (dirs,)
+        ruleset = load_ruleset(tuple(Path(d) for d in dirs))
+        model = load_model(path if path is not None else model_path)
+        return cls(ruleset, DurableEngine(ruleset), model)
+
+    @property
+    def vectorized(self) -> Any:
+        if self._vectorized is None:
+            from .rules import VectorizedEvaluator
+
+            self._vectorized = VectorizedEvaluator(self.ruleset)
+        return self._vectorized
+
+    # ------------------------------------------------------------------ info
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Things the user should know about the loaded setup (e.g. rule overrides)."""
+        return tuple(getattr(self.ruleset, "notices", ()))
+
+    @property
+    def is_synthetic(self) -> bool:
+        return bool(self.model.card.get("synthetic", True))
+
+    @property
+    def model_summary(self) -> ModelSummary:
+        card = self.model.card
+        data = card.get("training_data", {}) or {}
+        synthetic = self.is_synthetic
+        return ModelSummary(
+            name=Path(str(self.model.path)).name,
+            synthetic=synthetic,
+            created=str(card.get("created", "")),
+            trained_rows=int(data.get("rows", 0) or 0),
+            interval=float(card.get("interval", getattr(self.model.ranker, "interval", 0.8))),
+            note=SYNTHETIC_NOTE if synthetic else "Trained on history supplied by the user.",
+        )
+
+    def model_card(self) -> dict[str, Any]:
+        """The model card (JSON-able): provenance, versions, data summary, metrics."""
+        return dict(self.model.card)
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The monetization facts, each with id, text and sources."""
+        return tuple(self.ruleset.facts())
+
+    def earnings(self, diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
+        """Diamonds or coins -> estimated USD, with the parameters used and their sources."""
+        return self.ruleset.earnings(diamonds=diamonds, coins=coins)
+
+    def diamond_usd(self) -> float:
+        return float(self.ruleset.parameters[_DIAMOND_USD_PARAM].value)
+
+    # ------------------------------------------------------------------ one profile
+    def explain(self, profile: Profile | Mapping[str, Any]) -> Any:
+        """Which rules fired for ``profile`` and what they allowed or blocked (rules only)."""
+        return self.engine.evaluate(_as_profile(profile))
+
+    def recommend(self, profile: Profile | Mapping[str, Any]) -> Recommendation:
+        """Rank the strategies the rules allow by predicted weekly gift uplift."""
+        prof = _as_profile(profile)
+        evaluation = self.engine.evaluate(prof)
+        pred = self.model.ranker.predict_uplift(_profiles_frame([prof]))
+        return self._build(prof, evaluation, pred, 0)
+
+    def recommend_many(self, profiles: Sequence[Profile | Mapping[str, Any]]) -> list[Recommendation]:
+        """:meth:`recommend` for several profiles, with one model call."""
+        profs = [_as_profile(p, source=f"profiles[{i}]") for i, p in enumerate(profiles)]
+        if not profs:
+            return []
+        pred = self.model.ranker.predict_uplift(_profiles_frame(profs))
+        return [self._build(p, self.engine.evaluate(p), pred, i) for i, p in enumerate(profs)]
+
+    def _build(self, prof: Profile, evaluation: Any, pred: Any, row: int) -> Recommendation:
+        usd = self.diamond_usd()
+        strategies = list(pred.strategies)
+        items = []
+        for s in STRATEGIES:
+            verdict = evaluation.strategies[s]
+            j = strategies.index(s)
+            up = _num(pred.uplift[row, j])
+            items.append(
+                dict(
+                    strategy=s,
+                    allowed=bool(verdict.allowed),
+                    uplift_diamonds=up,
+                    uplift_low=_num(pred.low[row, j]),
+                    uplift_high=_num(pred.high[row, j]),
+                    uplift_usd=None if up is None else up * usd,
+                    extrapolation=bool(pred.extrapolation[row, j]),
+                    rule_ids=tuple(verdict.rule_ids),
+                    reasons=tuple(verdict.reasons),
+                )
+            )
+        rankable = sorted(
+            (it for it in items if it["allowed"] and it["uplift_diamonds"] is not None),
+            key=lambda it: (-it["uplift_diamonds"], STRATEGIES.index(it["strategy"])),
+        )
+        rank_of = {it["strategy"]: i + 1 for i, it in enumerate(rankable)}
+        advice = [StrategyAdvice(rank=rank_of.get(it["strategy"]), **it) for it in items]
+        advice.sort(key=lambda a: (a.rank is None, a.rank or 0, not a.allowed, STRATEGIES.index(a.strategy)))
+        notes = list(self.notices)
+        unknown = [a.strategy for a in advice if a.uplift_diamonds is None]
+        if unknown:
+            notes.append(
+                "Uplift unknown (too few rows of history to learn from): " + ", ".join(unknown) + "."
+            )
+        if any(a.extrapolation for a in advice):
+            notes.append(
+                "Estimates flagged 'extrapolation' are for strategies rarely tried by similar creators "
+                "in the training history, or for a profile outside its range: treat them with caution."
+            )
+        if self.is_synthetic:
+            notes.append(SYNTHETIC_NOTE)
+        return Recommendation(
+            profile=prof,
+            strategies=tuple(advice),
+            facts=tuple(evaluation.facts),
+            rules_fired=tuple(evaluation.fired),
+            can_earn_gifts=bool(evaluation.can_earn_gifts),
+            model=self.model_summary,
+            notes=tuple(notes),
+        )
+
+    # ------------------------------------------------------------------ batches
+    def recommend_frame(self, df: "pd.DataFrame", *, skip_bad_rows: bool = False, source: str = "<DataFrame>") -> "pd.DataFrame":
+        """The long recommendation table for a DataFrame of profiles (vectorized rules)."""
+        from .contract import validate_profiles
+
+        result = validate_profiles(df, source=source, skip_bad_rows=skip_bad_rows)
+        return self.long_table(result.frame)
+
+    def long_table(self, frame: "pd.DataFrame") -> "pd.DataFrame":
+        """Long table for an already validated profile frame (see ``contract.validate_profiles``)."""
+        import numpy as np
+        import pandas as pd
+
+        n = len(frame)
+        k = len(STRATEGIES)
+        if n == 0:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in LONG_TABLE_COLUMNS})
+        rules = self.vectorized.strategy_table(frame)
+        rules = rules.sort_values(["row", "strategy"], key=_strategy_sort_key, kind="stable").reset_index(drop=True)
+        pred = self.model.ranker.predict_uplift(frame)
+        order = [list(pred.strategies).index(s) for s in STRATEGIES]
+        uplift = np.asarray(pred.uplift, dtype=float)[:, order]
+        low = np.asarray(pred.low, dtype=float)[:, order]
+        high = np.asarray(pred.high, dtype=float)[:, order]
+        extrap = np.asarray(pred.extrapolation, dtype=bool)[:, order]
+        allowed = rules["allowed"].to_numpy(dtype=bool).reshape(n, k)
+        rankable = allowed & ~np.isnan(uplift)
+        score = np.where(rankable, uplift, -np.inf)
+        # stable tie-break on strategy order, as in recommend()
+        idx = np.argsort(-score, axis=1, kind="stable")
+        ranks = np.empty_like(idx)
+        np.put_along_axis(ranks, idx, np.arange(1, k + 1)[None, :].repeat(n, axis=0), axis=1)
+        rank = pd.array(np.where(rankable, ranks, 0).ravel(), dtype="Int8")
+        rank[~rankable.ravel()] = pd.NA
+        usd = self.diamond_usd()
+        out = pd.DataFrame(
+            {
+                "creator_id": np.repeat(frame["creator_id"].to_numpy(), k),
+                "strategy": pd.Categorical(np.tile(np.array(STRATEGIES), n), categories=STRATEGIES),
+                "rank": rank,
+                "uplift_diamonds": uplift.ravel(),
+                "uplift_low": low.ravel(),
+                "uplift_high": high.ravel(),
+                "uplift_usd": uplift.ravel() * usd,
+                "allowed": allowed.ravel(),
+                "extrapolation": extrap.ravel(),
+                "rule_ids": rules["rule_ids"].to_numpy(),
+                "reason": rules["reason"].to_numpy(),
+            }
+        )
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def _strategy_sort_key(col: "pd.Series") -> "pd.Series":
+    if col.name == "strategy":
+        return col.map({s: i for i, s in enumerate(STRATEGIES)})
+    return col
+
+
+def _as_profile(profile: Profile | Mapping[str, Any], *, source: str = "profile") -> Profile:
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, Mapping):
+        from .contract import parse_profile
+
+        return parse_profile(profile, source=source)
+    raise InputError(
+        "a profile must be a mapping of profile fields or a livelift.Profile",
+        loc=source,
+        expected="a dict such as {'creator_id': 'c1', 'followers': 1200, ...}",
+        input=type(profile).__name__,
+    )
+
+
+def _profiles_frame(profiles: Sequence[Profile]) -> "pd.DataFrame":
+    import pandas as pd
+
+    from .fields import CATEGORIES
+
+    df = pd.DataFrame([asdict(p) for p in profiles])
+    df["category"] = pd.Categorical(df["category"], categories=CATEGORIES)
+    return df
+
+
+def _num(x: Any) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def recommendation_to_dict(rec: Recommendation) -> dict[str, Any]:
+    """The one JSON shape of a Recommendation (CLI ``--format json``, HTTP, docs)."""
+    return {
+        "creator_id": rec.profile.creator_id,
+        "can_earn_gifts": rec.can_earn_gifts,
+        "ranked": [s.strategy for s in rec.ranked],
+        "strategies": [
+            {
+                "strategy": s.strategy,
+                "rank": s.rank,
+                "allowed": s.allowed,
+                "uplift_diamonds": s.uplift_diamonds,
+                "uplift_low": s.uplift_low,
+                "uplift_high": s.uplift_high,
+                "uplift_usd": s.uplift_usd,
+                "extrapolation": s.extrapolation,
+                "rule_ids": list(s.rule_ids),
+                "reasons": list(s.reasons),
+            }
+            for s in rec.strategies
+        ],
+        "facts": [_hit_dict(h) for h in rec.facts],
+        "rules_fired": [_hit_dict(h) for h in rec.rules_fired],
+        "model": asdict(rec.model),
+        "notes": list(rec.notes),
+        "profile": asdict(rec.profile),
+    }
+
+
+def _hit_dict(h: RuleHit) -> dict[str, Any]:
+    return {"id": h.id, "kind": h.kind, "reason": h.reason, "sources": list(h.sources)}
+
+
+# ---------------------------------------------------------------------- conveniences
+_DEFAULT: Recommender | None = None
+
+
+def _default() -> Recommender:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Recommender.load()
+    return _DEFAULT
+
+
+def facts() -> tuple[Fact, ...]:
+    """The shipped monetization facts (no model needed)."""
+    from .rules import load_ruleset
+
+    return tuple(load_ruleset(()).facts())
+
+
+def earnings(diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
+    """Diamonds or coins -> estimated USD with the shipped parameters."""
+    from .rules import load_ruleset
+
+    return load_ruleset(()).earnings(diamonds=diamonds, coins=coins)
