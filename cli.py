@@ -1,0 +1,386 @@
+"""The ``livelift`` command: a thin click shell over the service layer.
+
+Every command parses its arguments, calls ``service.Recommender`` (or the
+contract / simulator / training functions), and renders the result as a
+table or as JSON. User mistakes end with ``Error: ...`` and exit 1 (2 for
+usage errors), never a traceback. Heavy libraries load inside the
+commands, so ``livelift --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import InputError, LiveLiftError
+from .fields import PROFILE_COLUMNS, STRATEGIES
+
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Output format.",
+)
+MODEL = click.option(
+    "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Model file written by `livelift train` (default: the shipped model, trained on simulated history).",
+)
+RULES = click.option(
+    "--rules", "rules_dirs", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+    help="Folder of extra rule YAML files; a rule with a shipped id replaces it. Repeatable.",
+)
+SKIP = click.option(
+    "--skip-bad-rows", is_flag=True,
+    help="Skip rows that break the data contract (reports how many and why) instead of stopping.",
+)
+
+
+class _Group(click.Group):
+    """Turns livelift's own errors into click errors: message, exit 1, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LiveLiftError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # unreadable/unwritable paths the user named
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="livelift", prog_name="livelift")
+def main() -> None:
+    """livelift: what to do on TikTok LIVE to earn more gifts, and why.
+
+    Likes, comments and shares pay nothing; gifts (Coins -> Gifts -> Diamonds
+    -> cash) are the LIVE income. livelift's rules say which strategies apply
+    to a creator; its model ranks them by the expected extra weekly gift
+    diamonds. The shipped model is trained on SIMULATED history: train your
+    own with `livelift train`.
+    """
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _load(model_path: Path | None, rules_dirs: tuple[Path, ...]):
+    from .service import Recommender
+
+    rec = Recommender.load(model_path, rules_dirs=rules_dirs)
+    for notice in rec.notices:
+        _echo_err(f"note: {notice}")
+    return rec
+
+
+def _report_read(result: Any) -> None:
+    for note in result.notes:
+        _echo_err(f"note: {note}")
+    if result.skipped:
+        _echo_err(f"skipped {result.skipped:,} bad row(s) of {result.rows_read:,} in {result.source}; first reasons:")
+        for reason in result.reasons:
+            _echo_err(f"  - {reason}")
+
+
+# ---------------------------------------------------------------------- profile flags
+def _flag(col_name: str) -> str:
+    return "--" + col_name.replace("_", "-")
+
+
+def profile_options(func: Any) -> Any:
+    """One option per profile column (--followers, --creator-age, ...), plus --region."""
+    kinds = {"int": int, "float": float}
+    for col in reversed(PROFILE_COLUMNS + (None,)):
+        if col is None:
+            func = click.option("--region", default=None, help="ISO 3166 alpha-2 country code (optional; KR raises the age limit to 19).")(func)
+            continue
+        typ: Any = kinds.get(col.kind, str)
+        if col.kind == "choice":
+            typ = str  # validated by the contract (unknown categories map to 'other')
+        func = click.option(_flag(col.name), col.name, type=typ, default=None, help=f"{col.description} ({col.expected}).")(func)
+    return func
+
+
+def _profile_from_flags(values: dict[str, Any], *, required: bool) -> dict[str, Any] | None:
+    given = {k: v for k, v in values.items() if v is not None}
+    if not given:
+        return None
+    given.setdefault("creator_id", "cli")
+    missing = [_flag(c.name) for c in PROFILE_COLUMNS if c.name not in given]
+    if missing:
+        raise click.UsageError("missing profile option(s): " + ", ".join(missing) + " (or pass a profile file instead)")
+    return given
+
+
+def _read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_bad_rows: bool):
+    """-> ('one', Profile) or ('many', ReadResult)."""
+    from .contract import parse_profile, read_profiles
+
+    from_flags = _profile_from_flags(flags, required=profile_file is None)
+    if profile_file is not None and from_flags is not None:
+        raise click.UsageError("give either a PROFILE file or profile options such as --followers, not both")
+    if profile_file is None and from_flags is None:
+        raise click.UsageError(
+            "give a PROFILE file (.json, .jsonl, .csv, .parquet) or the profile options: "
+            + ", ".join(_flag(c.name) for c in PROFILE_COLUMNS if c.name != "creator_id")
+        )
+    if from_flags is not None:
+        return "one", parse_profile(from_flags, source="options")
+    if profile_file.suffix.lower() == ".json":
+        import json
+
+        try:
+            raw = json.loads(profile_file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raw = None  # let the contract reader explain what is wrong
+        if isinstance(raw, dict):
+            return "one", parse_profile(raw, source=str(profile_file))
+    result = read_profiles(profile_file, skip_bad_rows=skip_bad_rows)
+    _report_read(result)
+    if len(result.frame) == 1:
+        row = {k: (v.item() if hasattr(v, "item") else v) for k, v in result.frame.iloc[0].to_dict().items()}
+        row = {k: v for k, v in row.items() if k in _PROFILE_KEYS and v is not None and v == v}
+        return "one", parse_profile(row, source=str(profile_file))
+    return "many", result
+
+
+_PROFILE_KEYS = {c.name for c in PROFILE_COLUMNS} | {"region"}
+
+
+# ---------------------------------------------------------------------- recommend
+@main.command()
+@click.argument("profile_file", metavar="[PROFILE]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@profile_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the long table (one row per profile and strategy) to .csv, .parquet or .jsonl.")
+@MODEL
+@RULES
+@SKIP
+@FORMAT
+def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
+    """Rank the strategies the rules allow by expected weekly gift uplift.
+
+    PROFILE is a .json profile (or a list), .jsonl, .csv or .parquet file of
+    profiles; or give one profile with options, e.g.
+
+      livelift recommend --followers 5200 --avg-viewers 40 --engagement-rate 0.08
+      --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35
+      --prior-weekly-diamonds 1200 --category gaming --creator-age 24
+    """
+    from .files import check_output_path, write_frame
+
+    if output is not None:
+        check_output_path(output, (".csv", ".parquet", ".jsonl"))
+    kind, data = _read_profile_source(profile_file, flags, skip_bad_rows)
+    rec = _load(model_path, rules_dirs)
+    if kind == "one":
+        result = rec.recommend(data)
+        if output is not None:
+            write_frame(rec.long_table(_one_frame(data)), output)
+            _echo_err(f"wrote {len(STRATEGIES)} rows to {output}")
+        from . import views
+
+        click.echo(views.recommendation(result, fmt))
+        return
+    table = rec.long_table(data.frame)
+    if output is not None:
+        write_frame(table, output)
+        _echo_err(f"wrote {len(table):,} rows ({len(data.frame):,} profiles x {len(STRATEGIES)} strategies) to {output}")
+        if rec.is_synthetic:
+            from .service import SYNTHETIC_NOTE
+
+            _echo_err(f"note: {SYNTHETIC_NOTE}")
+        return
+    from . import views
+
+    click.echo(views.long_table(table, fmt, synthetic=rec.is_synthetic))
+
+
+def _one_frame(profile: Any):
+    from .service import _profiles_frame
+
+    return _profiles_frame([profile])
+
+
+# ---------------------------------------------------------------------- facts, earnings
+@main.command()
+@RULES
+@FORMAT
+def facts(rules_dirs, fmt):
+    """The monetization facts (do likes pay? no: gifts do), with sources."""
+    from . import views
+    from .rules import load_ruleset
+
+    ruleset = load_ruleset(rules_dirs)
+    for notice in ruleset.notices:
+        _echo_err(f"note: {notice}")
+    click.echo(views.facts(ruleset.facts(), fmt))
+
+
+@main.command()
+@click.option("--diamonds", type=float, default=None, help="Diamonds received from gifts.")
+@click.option("--coins", type=float, default=None, help="Coins viewers spent on gifts.")
+@RULES
+@FORMAT
+def earnings(diamonds, coins, rules_dirs, fmt):
+    """Estimate the USD value of diamonds (or of coins spent on gifts)."""
+    from . import views
+    from .rules import load_ruleset
+
+    if (diamonds is None) == (coins is None):
+        raise click.UsageError("give exactly one of --diamonds N or --coins N")
+    ruleset = load_ruleset(rules_dirs)
+    click.echo(views.earnings(ruleset.earnings(diamonds=diamonds, coins=coins), fmt))
+
+
+# ---------------------------------------------------------------------- simulate, train, evaluate
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file: .csv, .parquet or .jsonl.")
+@click.option("--creators", type=click.IntRange(1, 5_000_000), default=2000, show_default=True)
+@click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--with-truth", is_flag=True, help="Add true_uplift_<strategy> columns (the simulator's ground truth).")
+def simulate(output, creators, weeks, seed, with_truth):
+    """Write SYNTHETIC creator-week history in the data-contract shape.
+
+    For trying livelift and measuring it against known truth; it is not
+    TikTok data. Same seed, same file.
+    """
+    from .files import check_output_path, write_frame
+    from .recommender.simulate import simulate_history
+
+    check_output_path(output, (".csv", ".parquet", ".jsonl"))
+    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
+    write_frame(df, output)
+    _echo_err(f"wrote {len(df):,} simulated creator-weeks ({creators:,} creators x {weeks} weeks, seed {seed}) to {output}")
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Model file to write (.joblib); its model card goes next to it (.json).")
+@click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
+@click.option("--synthetic/--real", default=None,
+              help="Mark the training data as simulated or real (default: simulated if it has true_uplift_* columns).")
+@SKIP
+@FORMAT
+def train(data, output, seed, synthetic, skip_bad_rows, fmt):
+    """Fit the uplift model on your creator-week history DATA.
+
+    DATA is a .csv, .parquet, .json or .jsonl file in the data-contract shape
+    (one row per creator-week). Writes MODEL and its card atomically.
+    """
+    from . import views
+    from .contract import read_history
+    from .files import check_output_path
+    from .fields import TRUTH_PREFIX
+    from .recommender.persistence import save_model
+    from .recommender.training import train_model
+
+    check_output_path(output, (".joblib",))
+    result = read_history(data, skip_bad_rows=skip_bad_rows)
+    _report_read(result)
+    if synthetic is None:
+        synthetic = any(str(c).startswith(TRUTH_PREFIX) for c in result.frame.columns)
+
+    def progress(message: str) -> None:
+        _echo_err(f"  {message}")
+
+    _echo_err(f"training on {len(result.frame):,} rows from {data} ...")
+    ranker, summary = train_model(result.frame, random_state=seed, progress=progress)
+    card = save_model(ranker, output, training_summary=summary.get("training_data", summary),
+                      synthetic=bool(synthetic), metrics=summary.get("metrics"))
+    click.echo(views.train_summary(summary, card, output, fmt))
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@MODEL
+@SKIP
+@FORMAT
+def evaluate(data, model_path, skip_bad_rows, fmt):
+    """How good is a model on held-out history DATA?
+
+    With true_uplift_* columns (simulated data): gain captured vs the oracle,
+    top-1 accuracy, rank correlation, uplift RMSE, interval coverage.
+    Without: doubly-robust off-policy estimates of the value of following
+    the model vs doing nothing and vs the creators' own choices.
+    """
+    from . import views
+    from .contract import read_history
+    from .recommender.evaluation import evaluate as evaluate_model
+    from .recommender.persistence import load_model
+
+    result = read_history(data, skip_bad_rows=skip_bad_rows)
+    _report_read(result)
+    model = load_model(model_path)
+    metrics = evaluate_model(model.ranker, result.frame)
+    click.echo(views.evaluation(metrics, model.card, fmt))
+
+
+# ---------------------------------------------------------------------- rules
+@main.group(cls=_Group)
+def rules():
+    """Check rule files, or explain which rules fire for a profile."""
+
+
+@rules.command("check")
+@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@FORMAT
+def rules_check(dirs, fmt):
+    """Validate rule files: the shipped ones, plus each DIR given."""
+    from . import views
+    from .rules import check_rules
+
+    problems, summary = check_rules(tuple(dirs))
+    click.echo(views.rules_check(problems, summary, fmt))
+    if problems:
+        sys.exit(1)
+
+
+@rules.command("explain")
+@click.argument("profile_file", metavar="[PROFILE]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@profile_options
+@RULES
+@FORMAT
+def rules_explain(profile_file, rules_dirs, fmt, **flags):
+    """Which rules fire for a profile, why, and what they allow or block."""
+    from . import views
+    from .rules import DurableEngine, load_ruleset
+
+    kind, data = _read_profile_source(profile_file, flags, False)
+    if kind != "one":
+        raise InputError(
+            f"holds {len(data.frame):,} profiles; `rules explain` takes one",
+            loc=str(profile_file), expected="a file with exactly one profile",
+        )
+    ruleset = load_ruleset(rules_dirs)
+    for notice in ruleset.notices:
+        _echo_err(f"note: {notice}")
+    evaluation = DurableEngine(ruleset).evaluate(data)
+    click.echo(views.explanation(data, evaluation, fmt))
+
+
+# ---------------------------------------------------------------------- serve
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@MODEL
+@RULES
+def serve(host, port, workers, model_path, rules_dirs):
+    """Run the HTTP JSON service (OpenAPI at /docs and /openapi.json)."""
+    try:
+        from .http_app import serve as run
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise click.ClickException(
+            f"the HTTP service needs the 'http' extra ({exc.name} is missing): pip install 'livelift[http]'"
+        ) from None
+    run(host=host, port=port, workers=workers, model_path=model_path, rules_dirs=rules_dirs)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
