@@ -1,0 +1,154 @@
+"""The installed `livelift` command, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from livelift.cli import main
+
+LIVELIFT = shutil.which("livelift")
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    assert LIVELIFT, "the livelift console script is not installed"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([LIVELIFT, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_installed_cli_runs_from_any_directory(tmp_path, examples_dir):
+    """Rules and model are package data: found without the checkout."""
+    started = time.perf_counter()
+    help_ = run("--help", cwd=tmp_path)
+    help_seconds = time.perf_counter() - started
+    assert help_.returncode == 0, help_.stderr
+    for command in ("recommend", "facts", "earnings", "simulate", "train", "evaluate", "rules", "serve"):
+        assert command in help_.stdout
+    assert help_seconds < 5  # generous: a loaded machine; the real figure is in benchmarks
+
+    shutil.copy(examples_dir / "creator.json", tmp_path / "me.json")
+    rec = run("recommend", "me.json", "--format", "json", cwd=tmp_path)
+    assert rec.returncode == 0, rec.stderr
+    out = json.loads(rec.stdout)
+    assert out["creator_id"] == "example_gamer"
+    assert out["model"]["synthetic"] is True
+    assert out["ranked"]
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = (
+        "import sys; from livelift.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pandas', 'sklearn', 'durable', 'fastapi') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == ""
+
+
+def test_user_mistake_is_one_message_no_traceback(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"creator_id": "x", "followers": -5}))
+    res = run("recommend", str(bad), cwd=tmp_path)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert res.stderr.startswith("Error:")
+    assert "followers" in res.stderr
+
+
+def test_usage_error_exits_2():
+    res = CliRunner().invoke(main, ["earnings"])
+    assert res.exit_code == 2
+    assert "--diamonds" in res.output
+
+
+def test_recommend_from_flags_matches_file(examples_dir, example_profile):
+    args = []
+    for k, v in example_profile.items():
+        args += ["--" + k.replace("_", "-"), str(v)]
+    runner = CliRunner()
+    a = runner.invoke(main, ["recommend", *args, "--format", "json"])
+    b = runner.invoke(main, ["recommend", str(examples_dir / "creator.json"), "--format", "json"])
+    assert a.exit_code == 0, a.output
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_recommend_table_fits_80_columns(examples_dir):
+    res = CliRunner().invoke(main, ["recommend", str(examples_dir / "creator.json")])
+    assert res.exit_code == 0, res.output
+    assert "rank" in res.stdout
+    assert max(len(line) for line in res.stdout.splitlines()) <= 80
+
+
+def test_batch_recommend_writes_the_long_table(tmp_path, examples_dir):
+    out = tmp_path / "recs.parquet"
+    res = CliRunner().invoke(main, ["recommend", str(examples_dir / "profiles.csv"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_parquet(out)
+    profiles = pd.read_csv(examples_dir / "profiles.csv")
+    assert len(table) == 5 * len(profiles)
+    assert {"creator_id", "strategy", "rank", "uplift_diamonds", "allowed", "rule_ids", "reason"} <= set(table.columns)
+    teen = table[table["creator_id"] == "teen"]
+    assert not teen["allowed"].any() and teen["rank"].isna().all()
+
+
+def test_bad_output_extension_writes_nothing(tmp_path, examples_dir):
+    out = tmp_path / "recs.xlsx"
+    res = CliRunner().invoke(main, ["recommend", str(examples_dir / "profiles.csv"), "-o", str(out)])
+    assert res.exit_code != 0
+    assert ".parquet" in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_is_deterministic_per_seed(tmp_path):
+    runner = CliRunner()
+    for name in ("a.csv", "b.csv"):
+        res = runner.invoke(main, ["simulate", "-o", str(tmp_path / name), "--creators", "30", "--weeks", "3", "--seed", "7"])
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    res = runner.invoke(main, ["simulate", "-o", str(tmp_path / "c.csv"), "--creators", "30", "--weeks", "3", "--seed", "8"])
+    assert (tmp_path / "c.csv").read_bytes() != (tmp_path / "a.csv").read_bytes()
+
+
+def test_facts_and_earnings_json():
+    runner = CliRunner()
+    facts = json.loads(runner.invoke(main, ["facts", "--format", "json"]).stdout)
+    assert all({"id", "text", "sources"} <= set(f) for f in facts)
+    est = runner.invoke(main, ["earnings", "--diamonds", "10000", "--format", "json"])
+    assert est.exit_code == 0, est.output
+    data = json.loads(est.stdout)
+    assert data["usd_low"] <= data["usd"] <= data["usd_high"]
+    assert data["parameters"]
+
+
+def test_rules_explain_names_the_age_rule(examples_dir, example_profile, tmp_path):
+    p = tmp_path / "minor.json"
+    p.write_text(json.dumps({**example_profile, "creator_age": 15}))
+    res = CliRunner().invoke(main, ["rules", "explain", str(p)])
+    assert res.exit_code == 0, res.output
+    assert "18" in res.stdout
+
+
+def test_train_and_evaluate_round_trip(tmp_path):
+    runner = CliRunner()
+    hist = tmp_path / "hist.parquet"
+    assert runner.invoke(main, ["simulate", "-o", str(hist), "--creators", "400", "--weeks", "6", "--with-truth"]).exit_code == 0
+    model = tmp_path / "mine.joblib"
+    res = runner.invoke(main, ["train", str(hist), "-o", str(model)])
+    assert res.exit_code == 0, res.output
+    assert model.exists() and model.with_suffix(".json").exists()
+    fresh = tmp_path / "fresh.parquet"
+    runner.invoke(main, ["simulate", "-o", str(fresh), "--creators", "200", "--weeks", "2", "--seed", "99", "--with-truth"])
+    res = runner.invoke(main, ["evaluate", str(fresh), "--model", str(model), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert "metrics" in json.loads(res.stdout)

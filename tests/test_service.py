@@ -1,0 +1,107 @@
+"""The Python API and the service layer every interface calls."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import livelift
+from livelift import InputError, Recommender
+from livelift.fields import STRATEGIES
+from livelift.recommender.simulate import simulate_profiles
+from livelift.service import LONG_TABLE_COLUMNS, recommendation_to_dict
+
+
+def test_recommend_ranks_allowed_strategies_by_uplift(recommender, example_profile):
+    rec = recommender.recommend(example_profile)
+    assert rec.profile.creator_id == example_profile["creator_id"]
+    ranked = rec.ranked
+    assert ranked, "an eligible adult with 5k followers gets recommendations"
+    assert [s.rank for s in ranked] == list(range(1, len(ranked) + 1))
+    uplifts = [s.uplift_diamonds for s in ranked]
+    assert uplifts == sorted(uplifts, reverse=True)
+    for s in ranked:
+        assert s.allowed
+        assert s.uplift_low <= s.uplift_diamonds <= s.uplift_high
+        assert s.uplift_usd == pytest.approx(s.uplift_diamonds * recommender.diamond_usd())
+    assert {s.strategy for s in rec.strategies} == set(STRATEGIES)
+
+
+def test_shipped_model_says_it_is_synthetic(recommender, example_profile):
+    rec = recommender.recommend(example_profile)
+    assert rec.model.synthetic is True
+    assert any("SIMULATED" in n for n in rec.notes)
+    assert recommendation_to_dict(rec)["model"]["synthetic"] is True
+
+
+def test_minor_gets_no_strategy_and_the_age_reason(recommender, example_profile):
+    rec = recommender.recommend({**example_profile, "creator_age": 16})
+    assert rec.ranked == ()
+    assert rec.can_earn_gifts is False
+    assert all(not s.allowed for s in rec.strategies)
+    reasons = " ".join(r for s in rec.strategies for r in s.reasons)
+    assert "18" in reasons
+
+
+def test_bad_profile_is_an_input_error_naming_the_field(recommender, example_profile):
+    with pytest.raises(InputError) as err:
+        recommender.recommend({**example_profile, "engagement_rate": 1.7})
+    assert "engagement_rate" in str(err.value)
+    assert "1.7" in str(err.value)
+
+
+def test_recommend_frame_matches_recommend_for_every_profile(recommender):
+    """Batch (vectorized rules) and single (durable-rules) paths agree exactly."""
+    profiles = simulate_profiles(300, seed=11)
+    table = recommender.recommend_frame(profiles)
+    assert list(table.columns) == list(LONG_TABLE_COLUMNS)
+    assert len(table) == len(profiles) * len(STRATEGIES)
+    for i in range(0, len(profiles), 7):
+        row = {k: v for k, v in profiles.iloc[i].to_dict().items() if v is not None and v == v}
+        rec = recommender.recommend(row)
+        sub = table[table["creator_id"] == rec.profile.creator_id].set_index("strategy")
+        for s in rec.strategies:
+            r = sub.loc[s.strategy]
+            assert bool(r["allowed"]) == s.allowed
+            assert (None if pd.isna(r["rank"]) else int(r["rank"])) == s.rank
+            if s.uplift_diamonds is None:
+                assert np.isnan(r["uplift_diamonds"])
+            else:
+                assert r["uplift_diamonds"] == pytest.approx(s.uplift_diamonds, rel=1e-9, abs=1e-9)
+            assert r["rule_ids"].split(";") == list(s.rule_ids) if s.rule_ids else r["rule_ids"] == ""
+
+
+def test_thread_safe_under_concurrent_calls(recommender):
+    """The durable-rules engine is not documented as thread-safe: prove ours is."""
+    profiles = simulate_profiles(200, seed=5)
+    rows = [{k: v for k, v in r.items() if v is not None and v == v} for r in profiles.to_dict("records")]
+    serial = [recommendation_to_dict(recommender.recommend(r)) for r in rows]
+    barrier = threading.Barrier(8)
+
+    def work(offset: int) -> list:
+        barrier.wait()
+        return [(i, recommendation_to_dict(recommender.recommend(rows[i]))) for i in range(offset, len(rows), 8)]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [item for chunk in pool.map(work, range(8)) for item in chunk]
+    assert len(results) == len(rows)
+    for i, got in results:
+        assert got == serial[i]
+
+
+def test_facts_say_likes_do_not_pay():
+    facts = livelift.facts()
+    assert facts
+    text = " ".join(f.text.lower() for f in facts)
+    assert "like" in text and "gift" in text
+    assert all(f.sources for f in facts)
+
+
+def test_load_refuses_a_missing_model(tmp_path):
+    with pytest.raises(livelift.ModelError) as err:
+        Recommender.load(tmp_path / "nope.joblib")
+    assert "nope.joblib" in str(err.value)
