@@ -56,9 +56,9 @@ def test_help_does_not_import_heavy_libraries():
     assert out.stdout.strip().splitlines()[-1] == ""
 
 
-def test_user_mistake_is_one_message_no_traceback(tmp_path):
+def test_user_mistake_is_one_message_no_traceback(tmp_path, example_profile):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"creator_id": "x", "followers": -5}))
+    bad.write_text(json.dumps({**example_profile, "followers": -5}))
     res = run("recommend", str(bad), cwd=tmp_path)
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
