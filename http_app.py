@@ -1,0 +1,554 @@
+"""livelift's HTTP JSON service (FastAPI), a thin shell around the service layer.
+
+Endpoints::
+
+    GET  /healthz               liveness + which model answers (synthetic or not)
+    GET  /v1/facts              the monetization facts, with sources
+    GET  /v1/model              the model card
+    POST /v1/recommendations    one profile object, or {"profiles": [...]} (at most max_batch)
+    POST /v1/earnings           {"diamonds": n} or {"coins": n}
+    GET  /openapi.json          the schema, with request examples
+
+Errors: 422 ``{"detail": [{type, loc, msg, input, ctx}]}`` for bad input
+(request validation and the service's own :class:`InputError` alike; ``ctx.expected``
+says what is valid); 413 for bodies over ``max_body_bytes``; 503 if the model or
+rules fail at request time; 500 ``{"detail": "internal server error"}`` (logged) for bugs.
+
+No endpoint takes a file path or loads a model named by a request: the model and
+rule directories are fixed when the server starts, and a model or rules that cannot
+load stop the server from starting (:func:`serve` raises before binding).
+
+Build an app with :func:`create_app` (inject a service in tests), run one with
+:func:`serve` (``livelift serve``). With several workers, uvicorn imports
+``livelift.http_app:app_from_env`` in each, configured by ``LIVELIFT_MODEL`` and
+``LIVELIFT_RULES`` (directories joined with ``os.pathsep``).
+
+Service calls run in worker threads behind a small capacity limiter: the rules
+engine serialises on a lock and its C extension holds the GIL, so more threads
+only add contention (see benchmarks/bench_http.py for the measurement).
+"""
+
+import contextlib
+import copy
+import dataclasses
+import difflib
+import functools
+import logging
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Annotated, Any, Optional
+
+import anyio
+import anyio.to_thread
+from fastapi import Body, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from . import http_schemas as schemas
+from .errors import InputError, LiveLiftError, ModelError, RuleFileError
+
+__all__ = ["create_app", "app_from_env", "serve", "BodyLimit", "ENV_MODEL", "ENV_RULES"]
+
+log = logging.getLogger("livelift.http")
+
+ENV_MODEL = "LIVELIFT_MODEL"
+ENV_RULES = "LIVELIFT_RULES"
+ENV_MAX_BODY = "LIVELIFT_MAX_BODY_BYTES"
+ENV_MAX_BATCH = "LIVELIFT_MAX_BATCH"
+
+DEFAULT_MAX_BODY = 1_048_576
+DEFAULT_MAX_BATCH = 1000
+DEFAULT_SERVICE_THREADS = 2
+
+
+# --------------------------------------------------------------------------- body limit
+
+
+class BodyLimit:
+    """Pure ASGI middleware: 413 for request bodies over ``max_bytes``.
+
+    Rejects on ``Content-Length`` before reading anything, and counts the bytes
+    actually streamed (chunked bodies, lying headers). The body is buffered (it is
+    at most ``max_bytes``) and replayed to the app, so the app never sees a partial
+    body and no exception has to travel through the framework.
+    """
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = int(max_bytes)
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._reject(send, declared)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # http.disconnect: nothing to serve
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._reject(send, size)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _reject(self, send: Callable, size: int) -> None:
+        response = JSONResponse(
+            {
+                "detail": [
+                    {
+                        "type": "body_too_large",
+                        "loc": ["body"],
+                        "msg": f"request body is larger than {self.max_bytes:,} bytes",
+                        "input": None,
+                        "ctx": {
+                            "max_bytes": self.max_bytes,
+                            "received_bytes_at_least": size,
+                            "expected": f"a body of at most {self.max_bytes:,} bytes; "
+                            "split large batches into several requests",
+                        },
+                    }
+                ]
+            },
+            status_code=413,
+            headers={"connection": "close"},
+        )
+        await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> dict:  # pragma: no cover - JSONResponse never reads
+    return {"type": "http.disconnect"}
+
+
+def _content_length(scope: dict) -> Optional[int]:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_TAGS = {schemas.SINGLE_TAG, schemas.BATCH_TAG}
+
+
+def _clean_loc(loc: Sequence[Any]) -> list[Any]:
+    """Drop the union tag pydantic puts after "body" (["body","batch","profiles",3,...])."""
+    out = list(loc)
+    if len(out) >= 2 and out[0] == "body" and out[1] in _TAGS:
+        del out[1]
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, BaseException):
+        return str(value)
+    try:  # numpy scalars
+        return _jsonable(value.item())
+    except AttributeError:
+        return str(value)
+
+
+def _suggest(name: str) -> Optional[str]:
+    close = difflib.get_close_matches(name, schemas.PROFILE_FIELD_NAMES, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _allowed_fields(path: str, raw_loc: Sequence[Any]) -> str:
+    """What may appear where an unknown field was found."""
+    if path.endswith("/earnings"):
+        return "only the field 'diamonds' or the field 'coins'"
+    if len(raw_loc) == 3 and raw_loc[1] == schemas.BATCH_TAG:
+        return "only the field 'profiles' (a list of profiles)"
+    return "only the fields " + ", ".join(schemas.PROFILE_FIELD_NAMES)
+
+
+def _validation_record(err: dict, request: Request) -> dict:
+    raw_loc = tuple(err.get("loc", ()))
+    loc = _clean_loc(raw_loc)
+    typ = err.get("type", "value_error")
+    msg = err.get("msg", "invalid value")
+    value = err.get("input")
+    ctx = {k: _jsonable(v) for k, v in (err.get("ctx") or {}).items()}
+    col = schemas.column_for_loc(loc)
+    if isinstance(value, (bytes, bytearray)):  # the body was not decoded as JSON
+        typ = "content_type"
+        msg = "the body must be JSON, sent with the header 'Content-Type: application/json'"
+        value = request.headers.get("content-type")
+        ctx = {"expected": "Content-Type: application/json"}
+    elif typ == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        hint = _suggest(name)
+        msg = f"unknown field {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+        ctx["expected"] = _allowed_fields(request.url.path, raw_loc)
+    elif typ == "too_long":
+        value = f"<{ctx.get('actual_length', '?')} items>"  # don't echo a huge batch back
+        ctx.setdefault("expected", f"at most {ctx.get('max_length')} items; split the batch")
+    elif col is not None and typ != "missing":
+        ctx.setdefault("expected", col.expected)
+    elif col is not None:
+        ctx.setdefault("expected", f"the field {col.name!r}: {col.expected}")
+    return {"type": typ, "loc": loc, "msg": msg, "input": _jsonable(value), "ctx": ctx}
+
+
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse({"detail": [_validation_record(e, request) for e in exc.errors()]}, status_code=422)
+
+
+def _split_loc(loc: str) -> list[Any]:
+    """The service's text location as a JSON path under the body.
+
+    'profiles[3].engagement_rate' -> ['profiles', 3, 'engagement_rate'];
+    'profile.followers' -> ['followers'] (a single profile *is* the body).
+    """
+    parts: list[Any] = []
+    text = (loc or "").replace("]", "").replace("[", ".").replace(":", ".").replace(",", ".")
+    for piece in text.split("."):
+        piece = piece.strip()
+        if not piece:
+            continue
+        parts.append(int(piece) if piece.isdigit() else piece)
+    if parts and parts[0] == "profile":
+        del parts[0]
+    return parts
+
+
+def input_error_records(exc: LiveLiftError, prefix: Sequence[Any] = ("body",)) -> list[dict]:
+    """An :class:`InputError` as the 422 records request validation gives."""
+    out = []
+    for problem in exc.as_dicts():
+        ctx = {"expected": problem["expected"]} if problem.get("expected") else {}
+        out.append(
+            {
+                "type": "livelift_input",
+                "loc": [*prefix, *_split_loc(problem.get("loc", ""))],
+                "msg": problem.get("msg", str(exc)),
+                "input": _jsonable(problem.get("input")),
+                "ctx": ctx,
+            }
+        )
+    return out
+
+
+async def _on_input_error(request: Request, exc: InputError) -> JSONResponse:
+    return JSONResponse({"detail": input_error_records(exc)}, status_code=422)
+
+
+async def _on_unavailable(request: Request, exc: LiveLiftError) -> JSONResponse:
+    log.error("service unavailable: %s", exc)
+    return JSONResponse({"detail": "the model or rules are not available; see the server log"}, status_code=503)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+# --------------------------------------------------------------------------- service calls
+
+
+class _Runner:
+    """Runs blocking service calls off the event loop, at most ``threads`` at once.
+
+    ``threads=0`` calls the service on the event loop itself (measured for comparison).
+    """
+
+    def __init__(self, threads: int) -> None:
+        self.threads = int(threads)
+        self._limiter: Optional[anyio.CapacityLimiter] = None
+
+    async def __call__(self, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+        call = functools.partial(fn, *args, **kwargs)
+        if self.threads <= 0:
+            return call()
+        if self._limiter is None:  # created inside the running loop
+            self._limiter = anyio.CapacityLimiter(self.threads)
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+
+
+def _profile_dict(model: Any) -> dict[str, Any]:
+    data = model.model_dump()
+    if data.get("region") is None:
+        data.pop("region", None)
+    return data
+
+
+def _startup_line(svc: Any) -> str:
+    summary = svc.model_summary
+    if summary.synthetic:
+        return (
+            f"livelift: model {summary.name!r} (created {summary.created}, {summary.trained_rows:,} rows) "
+            "is trained on SYNTHETIC history: its uplift figures illustrate the method, they are not "
+            "measurements of real creators"
+        )
+    return f"livelift: model {summary.name!r} (created {summary.created}, {summary.trained_rows:,} rows)"
+
+
+def _load_service(model_path: Any, rules_dirs: Iterable[Any]) -> Any:
+    from .service import Recommender
+
+    return Recommender.load(model_path=model_path, rules_dirs=tuple(rules_dirs))
+
+
+# --------------------------------------------------------------------------- app
+
+
+def create_app(
+    service: Any = None,
+    *,
+    model_path: Any = None,
+    rules_dirs: Iterable[Any] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    max_batch: int = DEFAULT_MAX_BATCH,
+    service_threads: int = DEFAULT_SERVICE_THREADS,
+) -> FastAPI:
+    """Build the FastAPI app around ``service`` (a :class:`livelift.service.Recommender`).
+
+    If ``service`` is None, the lifespan loads ``Recommender.load(model_path, rules_dirs)``
+    before the first request; a failure there stops the server from starting.
+    ``max_batch`` caps ``{"profiles": [...]}``; ``max_body_bytes`` caps any body (413).
+    """
+    from .service import recommendation_to_dict
+
+    if max_batch < 1:
+        raise ValueError(f"max_batch must be >= 1 (got {max_batch!r})")
+    if max_body_bytes < 1:
+        raise ValueError(f"max_body_bytes must be >= 1 (got {max_body_bytes!r})")
+    rules_dirs = tuple(rules_dirs)
+    run = _Runner(service_threads)
+    state: dict[str, Any] = {"service": service}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if state["service"] is None:
+            state["service"] = await anyio.to_thread.run_sync(_load_service, model_path, rules_dirs)
+        svc = state["service"]
+        log.info(_startup_line(svc))
+        for notice in getattr(svc, "notices", ()):
+            log.info("livelift: %s", notice)
+        yield
+
+    def svc() -> Any:
+        if state["service"] is None:  # only when used without the lifespan
+            state["service"] = _load_service(model_path, rules_dirs)
+        return state["service"]
+
+    app = FastAPI(
+        title="livelift",
+        summary="What to do on TikTok LIVE to earn more gifts, and why.",
+        description=(
+            "Ranks strategies by predicted weekly gift uplift (diamonds) for a creator profile, "
+            "with the rules that shaped the answer. Likes, comments and shares pay nothing; gifts do.\n\n"
+            "Input policy: numbers must be JSON numbers (strings such as \"25\" and booleans are "
+            "rejected, never coerced); integer fields accept integral floats (5200.0) but not 5200.5; "
+            "NaN/Infinity are rejected; unknown fields are rejected with a suggestion. "
+            f"Batches hold at most {max_batch} profiles; bodies over {max_body_bytes:,} bytes get 413. "
+            "Errors are 422 {\"detail\": [{type, loc, msg, input, ctx}]} with ctx.expected saying what is valid."
+        ),
+        version=_version(),
+        lifespan=lifespan,
+    )
+    app.state.livelift = state
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(InputError, _on_input_error)
+    app.add_exception_handler(ModelError, _on_unavailable)
+    app.add_exception_handler(RuleFileError, _on_unavailable)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+    body_type = schemas.recommendation_body(max_batch)
+    validation_response = {422: {"description": "Invalid input: field path, bad value and what is valid"}}
+
+    @app.get("/healthz", tags=["service"])
+    async def healthz() -> JSONResponse:
+        s = svc()
+        summary = s.model_summary
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": _version(),
+                "model": summary.name,
+                "synthetic": bool(summary.synthetic),
+                "model_created": summary.created,
+                "notices": list(getattr(s, "notices", ())),
+            }
+        )
+
+    @app.get("/v1/facts", tags=["facts"])
+    async def get_facts() -> JSONResponse:
+        facts = await run(svc().facts)
+        return JSONResponse({"facts": [_jsonable(dataclasses.asdict(f)) for f in facts], "count": len(facts)})
+
+    @app.get("/v1/model", tags=["model"])
+    async def get_model() -> JSONResponse:
+        return JSONResponse(_jsonable(svc().model_card()))
+
+    @app.post("/v1/recommendations", tags=["recommendations"], responses=validation_response)
+    async def post_recommendations(
+        body: Annotated[body_type, Body(openapi_examples=_recommendation_examples(max_batch))],  # type: ignore[valid-type]
+    ) -> JSONResponse:
+        """Rank the strategies for one profile, or for each profile of ``{"profiles": [...]}``.
+
+        One profile returns one recommendation object; a batch returns
+        ``{"results": [...], "count": n}`` in request order.
+        """
+        s = svc()
+        if hasattr(body, "profiles"):
+            profiles = [_profile_dict(p) for p in body.profiles]
+            if not profiles:
+                return JSONResponse({"results": [], "count": 0})
+            recs = await run(s.recommend_many, profiles)
+            return JSONResponse({"results": [recommendation_to_dict(r) for r in recs], "count": len(recs)})
+        rec = await run(s.recommend, _profile_dict(body))
+        return JSONResponse(recommendation_to_dict(rec))
+
+    @app.post("/v1/earnings", tags=["earnings"], responses=validation_response)
+    async def post_earnings(
+        body: Annotated[schemas.EarningsIn, Body(openapi_examples=_EARNINGS_EXAMPLES)],
+    ) -> JSONResponse:
+        """Estimate the USD value of diamonds (or of coins spent on gifts), with the parameters used."""
+        est = await run(svc().earnings, diamonds=body.diamonds, coins=body.coins)
+        return JSONResponse(_jsonable(dataclasses.asdict(est)))
+
+    return app
+
+
+def _recommendation_examples(max_batch: int) -> dict[str, Any]:
+    second = {**schemas.PROFILE_EXAMPLE, "creator_id": "c-002", "followers": 800, "creator_age": 17,
+              "region": "KR", "category": "music"}
+    return {
+        "single": {"summary": "One profile", "value": schemas.PROFILE_EXAMPLE},
+        "batch": {
+            "summary": f"A batch (at most {max_batch} profiles)",
+            "value": {"profiles": [schemas.PROFILE_EXAMPLE, second]},
+        },
+    }
+
+
+_EARNINGS_EXAMPLES = {
+    "diamonds": {"summary": "Diamonds to USD", "value": {"diamonds": 10000}},
+    "coins": {"summary": "Coins to diamonds to USD", "value": {"coins": 700}},
+}
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# --------------------------------------------------------------------------- running
+
+
+def app_from_env(environ: Optional[dict] = None) -> FastAPI:
+    """uvicorn factory for multi-worker runs: configuration from ``LIVELIFT_*`` variables."""
+    env = os.environ if environ is None else environ
+    rules = tuple(p for p in env.get(ENV_RULES, "").split(os.pathsep) if p)
+    return create_app(
+        model_path=env.get(ENV_MODEL) or None,
+        rules_dirs=rules,
+        max_body_bytes=_env_int(env, ENV_MAX_BODY, DEFAULT_MAX_BODY),
+        max_batch=_env_int(env, ENV_MAX_BATCH, DEFAULT_MAX_BATCH),
+    )
+
+
+def _env_int(env: Any, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"environment variable {name} must be a positive integer", loc=name, input=raw,
+                         expected="a positive integer") from None
+    if value < 1:
+        raise InputError(f"environment variable {name} must be a positive integer", loc=name, input=raw,
+                         expected="a positive integer")
+    return value
+
+
+def log_config(level: str = "info") -> dict:
+    """uvicorn's logging config plus the ``livelift`` logger on the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    cfg = copy.deepcopy(LOGGING_CONFIG)
+    cfg["loggers"]["livelift"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return cfg
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    model_path: Any = None,
+    rules_dirs: Iterable[Any] = (),
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    max_batch: int = DEFAULT_MAX_BATCH,
+    log_level: str = "info",
+) -> None:
+    """Load the model and rules, then serve until interrupted.
+
+    Raises :class:`ModelError` / :class:`RuleFileError` / :class:`InputError` *before*
+    binding the port if the model or rules cannot be used (the CLI prints it and exits 1).
+    """
+    import uvicorn
+
+    if workers < 1:
+        raise InputError("workers must be >= 1", loc="--workers", input=workers, expected="an integer >= 1")
+    rules_dirs = tuple(str(d) for d in rules_dirs)
+    service = _load_service(model_path, rules_dirs)  # raises LiveLiftError: refuse to start
+    if workers == 1:
+        app = create_app(service, max_body_bytes=max_body_bytes, max_batch=max_batch)
+        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, log_config=log_config(log_level))
+        uvicorn.Server(config).run()
+        return
+    del service  # each worker loads its own copy; this one only proved that loading works
+    os.environ[ENV_RULES] = os.pathsep.join(rules_dirs)
+    if model_path is not None:
+        os.environ[ENV_MODEL] = str(model_path)
+    else:
+        os.environ.pop(ENV_MODEL, None)
+    os.environ[ENV_MAX_BODY] = str(max_body_bytes)
+    os.environ[ENV_MAX_BATCH] = str(max_batch)
+    uvicorn.run(
+        "livelift.http_app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        log_config=log_config(log_level),
+    )
