@@ -1,0 +1,501 @@
+"""UpliftRanker: per-strategy weekly gift uplift vs ``none``, from observational history.
+
+Method (see ../shared/docs/uplift.md; nothing here is tuned to our simulator):
+
+1. **Scaled target.** Diamonds are heavy-tailed and zero-inflated and effects
+   grow with a creator's level, so every learner models
+   ``r = gift_diamonds / (prior_weekly_diamonds + scale_offset)`` (top
+   ``1 - target_clip_quantile`` winsorized); uplift is mapped back to diamonds
+   by multiplying by ``prior_weekly_diamonds + scale_offset``.
+2. **Cross-fitting** over ``n_folds`` folds, grouped by creator when
+   ``groups`` is given (creator-weeks of one creator never straddle folds).
+   Each fold fits, on the other folds: a multinomial propensity model
+   (HistGradientBoostingClassifier), an S-learner (one HGB on features +
+   strategy, native categorical), and a T-learner (one HGB per strategy).
+3. **Doubly-robust pseudo-outcomes** (AIPW) per strategy on held-out rows,
+   ``D_k = mu_k - mu_0 + 1[T=k](r - mu_k)/e_k - 1[T=0](r - mu_0)/e_0`` with
+   the propensity clipped below at ``propensity_clip``; a DR-learner regresses
+   them on the profile (one stacked HGB with strategy as a feature), again
+   cross-fitted.
+4. **Selection by DR score.** The three candidates' out-of-fold uplift
+   estimates are blended with simplex weights minimizing the held-out DR loss
+   ``mean (D_k - tau_k)^2`` (weight 1 on one candidate = picking it).
+5. **Distilled prediction heads.** The blended fold models (teacher) are
+   distilled into one HGB for the uplift and one (Poisson loss) for its error
+   variance, estimated from the spread of the fold models (corrected for the
+   folds' overlap) plus the candidates' disagreement. Intervals are
+   ``uplift +- z * sd``. With the propensity model that gives three model calls
+   per prediction, whatever the number of profiles.
+6. **Extrapolation flag**: estimated propensity of the strategy (or of
+   ``none``) below ``extrapolation_propensity`` at that profile, or a numeric
+   feature outside the training 0.5-99.5 percentile range.
+
+Strategies with fewer than ``min_rows`` rows are not learned: their uplift is
+NaN (unknown, not zero) and they are listed in ``unknown_strategies_``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+from numbers import Integral, Real
+
+from ..errors import InputError
+from ..fields import ALL_STRATEGIES, CONTROL, NUMERIC_FEATURES, STRATEGIES
+from .features import CATEGORY_INDEX, N_CODED, coded_features, dense_from_coded, strategy_codes
+
+__all__ = ["UpliftRanker", "UpliftPrediction", "CANDIDATES"]
+
+CANDIDATES: tuple[str, ...] = ("s_learner", "t_learner", "dr_learner")
+_PRIOR = NUMERIC_FEATURES.index("prior_weekly_diamonds")
+
+
+@dataclass(frozen=True)
+class UpliftPrediction:
+    """Predicted weekly gift uplift vs ``none`` for each profile and strategy.
+
+    ``uplift``, ``low``, ``high`` are float arrays (n, 5) in diamonds per week,
+    columns in ``strategies`` order; NaN where the strategy is unknown (too
+    little history). ``extrapolation`` is a bool array (n, 5). ``interval`` is
+    the nominal coverage of ``[low, high]``.
+    """
+
+    strategies: tuple[str, ...]
+    uplift: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    extrapolation: np.ndarray
+    interval: float
+
+    def __len__(self) -> int:
+        return int(self.uplift.shape[0])
+
+    def best(self) -> np.ndarray:
+        """Index of the highest known uplift per profile (-1 when all are unknown)."""
+        u = np.where(np.isnan(self.uplift), -np.inf, self.uplift)
+        out = np.argmax(u, axis=1)
+        out[np.all(np.isnan(self.uplift), axis=1)] = -1
+        return out
+
+    def to_frame(self, ids: Any = None):
+        """Long form: one row per (profile, strategy)."""
+        import pandas as pd
+
+        n, k = self.uplift.shape
+        row = np.repeat(np.arange(n), k)
+        out = pd.DataFrame(
+            {
+                "row": row,
+                "strategy": pd.Categorical(np.tile(np.array(self.strategies), n), categories=self.strategies),
+                "uplift_diamonds": self.uplift.ravel(),
+                "uplift_low": self.low.ravel(),
+                "uplift_high": self.high.ravel(),
+                "extrapolation": self.extrapolation.ravel(),
+            }
+        )
+        if ids is not None:
+            out.insert(0, "creator_id", np.repeat(np.asarray(ids), k))
+        return out
+
+
+def _hgb_regressor(est: "UpliftRanker", *, categorical=None, loss="squared_error", max_iter=None,
+                   min_samples_leaf=None, learning_rate=None, max_leaf_nodes=None):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(
+        loss=loss,
+        learning_rate=est.learning_rate if learning_rate is None else learning_rate,
+        max_iter=est.max_iter if max_iter is None else max_iter,
+        max_leaf_nodes=est.max_leaf_nodes if max_leaf_nodes is None else max_leaf_nodes,
+        min_samples_leaf=est.min_samples_leaf if min_samples_leaf is None else min_samples_leaf,
+        l2_regularization=1.0,
+        categorical_features=categorical,
+        early_stopping=False,
+        random_state=est.random_state,
+    )
+
+
+def _hgb_classifier(est: "UpliftRanker"):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        learning_rate=0.1,
+        max_iter=60,
+        max_leaf_nodes=15,
+        min_samples_leaf=est.min_samples_leaf,
+        l2_regularization=1.0,
+        categorical_features=None,
+        early_stopping=False,
+        random_state=est.random_state,
+    )
+
+
+def _proba(model, D: np.ndarray, n_arms: int) -> np.ndarray:
+    """predict_proba with columns for every arm 0..n_arms-1 (0 for a class absent in training)."""
+    p = model.predict_proba(D)
+    out = np.zeros((len(D), n_arms))
+    out[:, model.classes_.astype(int)] = p
+    return out
+
+
+def _coded_with_arm(F: np.ndarray, arm: np.ndarray) -> np.ndarray:
+    return np.column_stack([F, arm.astype(np.float64)])
+
+
+def _stack_dense(D: np.ndarray, n_treat: int) -> np.ndarray:
+    """Rows (profile, treatment arm j=1..n_treat) -> dense features + one-hot arm; profile-major."""
+    n, p = D.shape
+    out = np.zeros((n * n_treat, p + n_treat), dtype=np.float64)
+    out[:, :p] = np.repeat(D, n_treat, axis=0)
+    out[np.arange(n * n_treat), p + np.tile(np.arange(n_treat), n)] = 1.0
+    return out
+
+
+def _stack_coded(F: np.ndarray, n_treat: int) -> np.ndarray:
+    """Rows (profile, arm j=1..n_treat) -> coded features + arm code; profile-major."""
+    return np.column_stack([np.repeat(F, n_treat, axis=0), np.tile(np.arange(1, n_treat + 1), len(F)).astype(np.float64)])
+
+
+def _simplex_grid(n: int, step: float) -> np.ndarray:
+    m = int(round(1 / step))
+    pts = []
+
+    def rec(prefix, left, k):
+        if k == 1:
+            pts.append(prefix + [left])
+            return
+        for i in range(left + 1):
+            rec(prefix + [i], left - i, k - 1)
+
+    rec([], m, n)
+    return np.array(pts, dtype=np.float64) / m
+
+
+class UpliftRanker(BaseEstimator):
+    """Ranks strategies by predicted weekly gift uplift vs ``none`` (scikit-learn estimator).
+
+    Parameters
+    ----------
+    n_folds : cross-fitting folds (grouped by creator when ``groups`` is given).
+    scale_offset : ``c`` in the target ``gift_diamonds / (prior_weekly_diamonds + c)``.
+    target_clip_quantile : winsorize the scaled target above this quantile (None: off).
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf : outcome-model boosting settings.
+    propensity_clip : lower clip of propensities in the doubly-robust pseudo-outcomes.
+    extrapolation_propensity : flag a (profile, strategy) as extrapolation below this propensity.
+    min_rows : strategies with fewer training rows are reported unknown (NaN), not learned.
+    interval : nominal coverage of the uplift interval.
+    max_distill_rows : profiles used to distill the prediction heads (subsampled above).
+    n_threads : OpenMP threads for HistGradientBoosting (1 is much faster on small shared VMs).
+    random_state : seed for folds and subsampling; fixed seed -> identical model.
+    """
+
+    _parameter_constraints: dict = {
+        "n_folds": [Interval(Integral, 2, 20, closed="both")],
+        "scale_offset": [Interval(Real, 0, None, closed="neither")],
+        "target_clip_quantile": [Interval(Real, 0.5, 1, closed="right"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, 1, closed="right")],
+        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left")],
+        "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+        "propensity_clip": [Interval(Real, 0, 0.5, closed="neither")],
+        "extrapolation_propensity": [Interval(Real, 0, 1, closed="left")],
+        "min_rows": [Interval(Integral, 2, None, closed="left")],
+        "interval": [Interval(Real, 0, 1, closed="neither")],
+        "max_distill_rows": [Interval(Integral, 100, None, closed="left")],
+        "n_threads": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_folds: int = 3,
+        scale_offset: float = 10.0,
+        target_clip_quantile: float | None = 0.999,
+        max_iter: int = 150,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 40,
+        propensity_clip: float = 0.03,
+        extrapolation_propensity: float = 0.03,
+        min_rows: int = 100,
+        interval: float = 0.8,
+        max_distill_rows: int = 200_000,
+        n_threads: int = 1,
+        random_state: int | None = 0,
+    ) -> None:
+        self.n_folds = n_folds
+        self.scale_offset = scale_offset
+        self.target_clip_quantile = target_clip_quantile
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.propensity_clip = propensity_clip
+        self.extrapolation_propensity = extrapolation_propensity
+        self.min_rows = min_rows
+        self.interval = interval
+        self.max_distill_rows = max_distill_rows
+        self.n_threads = n_threads
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, strategy: Any, y: Any, *, groups: Any = None,
+            progress: Callable[[str], None] | None = None) -> "UpliftRanker":
+        """Learn uplift from history rows: profile features ``X``, ``strategy`` labels, outcome ``y``.
+
+        ``groups`` (e.g. ``creator_id``) keeps each creator's weeks in one fold.
+        ``progress`` receives short status messages during long fits.
+        """
+        from threadpoolctl import threadpool_limits
+
+        self._validate_params()
+        say = progress or (lambda message: None)
+        F = coded_features(X, source="X")
+        arm_all = strategy_codes(strategy)
+        yv = self._outcome(y, len(F))
+        if len(arm_all) != len(F):
+            raise InputError("strategy has a different length than X", loc="strategy",
+                             expected=f"{len(F)} labels", input=len(arm_all))
+        g = None if groups is None else np.asarray(groups)
+        if g is not None and len(g) != len(F):
+            raise InputError("groups has a different length than X", loc="groups",
+                             expected=f"{len(F)} values", input=len(g))
+        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
+            self._fit(F, arm_all, yv, g, say)
+        return self
+
+    @staticmethod
+    def _outcome(y: Any, n: int) -> np.ndarray:
+        try:
+            yv = np.asarray(y, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise InputError("gift_diamonds is not numeric", loc="y", expected="numbers >= 0") from None
+        if len(yv) != n:
+            raise InputError("y has a different length than X", loc="y", expected=f"{n} values", input=len(yv))
+        bad = ~np.isfinite(yv) | (yv < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"row {i}: gift_diamonds must be a finite number >= 0 ({int(bad.sum())} bad row(s))",
+                             loc="y", expected="a number >= 0", input=float(yv[i]))
+        return yv
+
+    def _fit(self, F, arm_all, y, groups, say) -> None:
+        rng = np.random.default_rng(self.random_state)
+        counts = np.bincount(arm_all, minlength=len(ALL_STRATEGIES))
+        known_all = [i for i, c in enumerate(counts) if c >= self.min_rows]
+        if 0 not in known_all:
+            raise InputError(
+                f"too few '{CONTROL}' rows to learn from: uplift is measured against weeks with strategy '{CONTROL}'",
+                loc="strategy", expected=f"at least {self.min_rows} rows with strategy '{CONTROL}'",
+                input=int(counts[0]))
+        treat = [i for i in known_all if i != 0]
+        if not treat:
+            raise InputError("no strategy other than 'none' has enough rows to learn from", loc="strategy",
+                             expected=f"at least {self.min_rows} rows for at least one strategy",
+                             input={ALL_STRATEGIES[i]: int(c) for i, c in enumerate(counts)})
+        keep = np.isin(arm_all, known_all)
+        F, y, a_full = F[keep], y[keep], arm_all[keep]
+        groups = None if groups is None else groups[keep]
+        lut = np.full(len(ALL_STRATEGIES), -1)
+        lut[known_all] = np.arange(len(known_all))
+        arm = lut[a_full]  # 0 = none, 1..A = learned strategies
+        K = len(known_all)
+        A = K - 1
+        n = len(F)
+        self.arms_ = tuple(ALL_STRATEGIES[i] for i in known_all)
+        self.unknown_strategies_ = tuple(s for s in STRATEGIES if s not in self.arms_)
+
+        scale = F[:, _PRIOR] + self.scale_offset
+        r = y / scale
+        clip_at = None
+        if self.target_clip_quantile is not None and self.target_clip_quantile < 1:
+            clip_at = float(np.quantile(r, self.target_clip_quantile))
+            r = np.minimum(r, clip_at)
+        D = dense_from_coded(F)
+        folds = self._folds(n, groups)
+        cat_mask = np.zeros(N_CODED, bool)
+        cat_mask[CATEGORY_INDEX] = True
+        cat_arm = np.append(cat_mask, True)
+
+        e_oof = np.zeros((n, K))
+        muS = np.zeros((n, K))
+        muT = np.zeros((n, K))
+        fold_models: list[dict] = []
+        for f, (tr, te) in enumerate(folds):
+            say(f"fold {f + 1}/{len(folds)}: propensity, S- and T-learner on {len(tr):,} rows")
+            prop = _hgb_classifier(self).fit(D[tr], arm[tr])
+            e_oof[te] = _proba(prop, D[te], K)
+            s_model = _hgb_regressor(self, categorical=cat_arm).fit(_coded_with_arm(F[tr], arm[tr]), r[tr])
+            for k in range(K):
+                muS[te, k] = s_model.predict(_coded_with_arm(F[te], np.full(len(te), k)))
+            t_models = []
+            for k in range(K):
+                idx = tr[arm[tr] == k]
+                m = _hgb_regressor(self, categorical=cat_mask).fit(F[idx], r[idx])
+                muT[te, k] = m.predict(F[te])
+                t_models.append(m)
+            fold_models.append({"s": s_model, "t": t_models})
+
+        # doubly-robust pseudo-outcomes on held-out rows (nuisances never saw the row)
+        mu = 0.5 * (muS + muT)
+        e = np.maximum(e_oof, self.propensity_clip)
+        rows = np.arange(n)
+        resid = r - mu[rows, arm]
+        corr = np.zeros((n, K))
+        corr[rows, arm] = resid / e[rows, arm]
+        pseudo = (mu[:, 1:] - mu[:, [0]]) + corr[:, 1:] - corr[:, [0]]  # (n, A)
+
+        tau_dr = np.zeros((n, A))
+        for f, (tr, te) in enumerate(folds):
+            say(f"fold {f + 1}/{len(folds)}: doubly-robust final stage")
+            dr = _hgb_regressor(self, categorical=cat_arm, min_samples_leaf=max(4 * self.min_samples_leaf, 100),
+                                learning_rate=0.05).fit(_stack_coded(F[tr], A), pseudo[tr].ravel())
+            tau_dr[te] = dr.predict(_stack_coded(F[te], A)).reshape(len(te), A)
+            fold_models[f]["dr"] = dr
+
+        oof = {
+            "s_learner": muS[:, 1:] - muS[:, [0]],
+            "t_learner": muT[:, 1:] - muT[:, [0]],
+            "dr_learner": tau_dr,
+        }
+        scores = {c: float(np.mean((pseudo - oof[c]) ** 2)) for c in CANDIDATES}
+        grid = _simplex_grid(len(CANDIDATES), 0.05)
+        stack = np.stack([oof[c] for c in CANDIDATES])  # (C, n, A)
+        losses = [float(np.mean((pseudo - np.tensordot(w, stack, axes=1)) ** 2)) for w in grid]
+        w = grid[int(np.argmin(losses))]
+        blend_score = float(min(losses))
+        say("blend weights by held-out DR loss: " + ", ".join(f"{c}={wi:.2f}" for c, wi in zip(CANDIDATES, w)))
+
+        # teacher on a subsample of training profiles: blended fold-model mean and error variance
+        m = min(n, self.max_distill_rows)
+        pick = np.sort(rng.choice(n, size=m, replace=False)) if m < n else np.arange(n)
+        Fp = F[pick]
+        preds = np.zeros((len(CANDIDATES), len(folds), m, A))
+        for f, fm in enumerate(fold_models):
+            base = fm["s"].predict(_coded_with_arm(Fp, np.zeros(m)))
+            for k in range(1, K):
+                preds[0, f, :, k - 1] = fm["s"].predict(_coded_with_arm(Fp, np.full(m, k))) - base
+            base_t = fm["t"][0].predict(Fp)
+            for k in range(1, K):
+                preds[1, f, :, k - 1] = fm["t"][k].predict(Fp) - base_t
+            preds[2, f] = fm["dr"].predict(_stack_coded(Fp, A)).reshape(m, A)
+        nf = len(folds)
+        cand_mean = preds.mean(axis=1)  # (C, m, A)
+        # fold models share (nf-2)/(nf-1) of their data: their spread understates the variance of a full fit
+        cand_var = preds.var(axis=1, ddof=1) * (nf - 1) ** 2 / nf
+        teacher = np.tensordot(w, cand_mean, axes=1)
+        var = np.tensordot(w, cand_var, axes=1) + np.tensordot(w, (cand_mean - teacher) ** 2, axes=1)
+        var = np.maximum(var, 1e-12)
+
+        say(f"distilling prediction heads on {m:,} profiles x {A} strategies")
+        Dp_stack = _stack_dense(D[pick], A)
+        self.uplift_head_ = _hgb_regressor(self, max_iter=200).fit(Dp_stack, teacher.ravel())
+        self.variance_head_ = _hgb_regressor(self, loss="poisson", max_iter=80).fit(Dp_stack, var.ravel())
+        say("propensity model for extrapolation flags")
+        pm = min(n, max(self.max_distill_rows, 300_000))
+        ppick = np.sort(rng.choice(n, size=pm, replace=False)) if pm < n else np.arange(n)
+        self.propensity_ = _hgb_classifier(self).fit(D[ppick], arm[ppick])
+        self.feature_low_ = np.quantile(F[:, :CATEGORY_INDEX], 0.005, axis=0)
+        self.feature_high_ = np.quantile(F[:, :CATEGORY_INDEX], 0.995, axis=0)
+        self.n_features_in_ = len(NUMERIC_FEATURES) + 1
+        self.blend_weights_ = dict(zip(CANDIDATES, (float(x) for x in w)))
+        self.training_report_ = {
+            "rows": int(len(arm_all)),
+            "rows_used": int(n),
+            "strategy_counts": {s: int(c) for s, c in zip(ALL_STRATEGIES, counts)},
+            "unknown_strategies": list(self.unknown_strategies_),
+            "unknown_reason": {
+                s: f"{int(counts[ALL_STRATEGIES.index(s)])} rows < min_rows={self.min_rows}"
+                for s in self.unknown_strategies_
+            },
+            "folds": nf,
+            "grouped_folds": groups is not None,
+            "scale_offset": float(self.scale_offset),
+            "target_clip": clip_at,
+            "dr_loss": {**scores, "blend": blend_score},
+            "blend_weights": dict(self.blend_weights_),
+            "propensity_below_clip_share": float(np.mean(e_oof[rows, arm] < self.propensity_clip)),
+            "interval": float(self.interval),
+        }
+
+    def _folds(self, n, groups):
+        from sklearn.model_selection import GroupKFold, KFold
+
+        if groups is not None:
+            n_groups = len(np.unique(groups))
+            if n_groups < self.n_folds:
+                raise InputError(f"only {n_groups} creator(s): cross-fitting needs at least n_folds={self.n_folds}",
+                                 loc="groups", expected=f">= {self.n_folds} distinct creators", input=n_groups)
+            splitter = GroupKFold(self.n_folds, shuffle=True, random_state=self.random_state)
+            return list(splitter.split(np.zeros(n), groups=groups))
+        splitter = KFold(self.n_folds, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(np.zeros(n)))
+
+    # ------------------------------------------------------------------ predict
+    def _check_fitted(self) -> None:
+        check_is_fitted(
+            self, "uplift_head_",
+            msg=("This %(name)s instance is not fitted yet. Call 'fit' with creator-week history "
+                 "(or load a trained model with livelift.recommender.persistence.load_model) before predicting."),
+        )
+
+    def predict_uplift(self, X: Any, *, chunk_size: int = 50_000) -> UpliftPrediction:
+        """Expected extra weekly gift diamonds of each strategy vs ``none``, with interval and flags."""
+        self._check_fitted()
+        F = coded_features(X, source="X")
+        n = len(F)
+        S = len(STRATEGIES)
+        uplift = np.full((n, S), np.nan)
+        low = np.full((n, S), np.nan)
+        high = np.full((n, S), np.nan)
+        extrap = np.ones((n, S), dtype=bool)
+        if n == 0:
+            return UpliftPrediction(STRATEGIES, uplift, low, high, extrap, float(self.interval))
+        cols = [STRATEGIES.index(s) for s in self.arms_[1:]]
+        if n >= 2000:
+            from threadpoolctl import threadpool_limits
+
+            ctx = threadpool_limits(limits=self.n_threads, user_api="openmp")
+        else:
+            from contextlib import nullcontext
+
+            ctx = nullcontext()
+        with ctx:
+            for start in range(0, n, chunk_size):
+                sl = slice(start, min(n, start + chunk_size))
+                u, lo, hi, ex = self._predict_block(F[sl])
+                uplift[sl, cols], low[sl, cols], high[sl, cols], extrap[sl, cols] = u, lo, hi, ex
+        return UpliftPrediction(STRATEGIES, uplift, low, high, extrap, float(self.interval))
+
+    def _predict_block(self, F: np.ndarray):
+        A = len(self.arms_) - 1
+        m = len(F)
+        D = dense_from_coded(F)
+        stacked = _stack_dense(D, A)
+        tau = self.uplift_head_.predict(stacked).reshape(m, A)
+        sd = np.sqrt(np.maximum(self.variance_head_.predict(stacked), 0.0)).reshape(m, A)
+        scale = (F[:, _PRIOR] + self.scale_offset)[:, None]
+        z = NormalDist().inv_cdf(0.5 + self.interval / 2)
+        uplift = tau * scale
+        half = z * sd * scale
+        e = _proba(self.propensity_, D, A + 1)
+        num = F[:, :CATEGORY_INDEX]
+        outside = ((num < self.feature_low_) | (num > self.feature_high_)).any(axis=1)
+        thr = self.extrapolation_propensity
+        ex = (e[:, 1:] < thr) | (e[:, [0]] < thr) | outside[:, None]
+        return uplift, uplift - half, uplift + half, ex
+
+    def predict_propensity(self, X: Any):
+        """Estimated probability that a creator like this picks each strategy (DataFrame, known arms)."""
+        import pandas as pd
+
+        self._check_fitted()
+        F = coded_features(X, source="X")
+        return pd.DataFrame(_proba(self.propensity_, dense_from_coded(F), len(self.arms_)), columns=list(self.arms_))

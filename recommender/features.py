@@ -1,0 +1,140 @@
+"""Model inputs: profile frames -> numeric matrices, strategy labels -> codes.
+
+Two layouts of the same nine profile features (``fields.FEATURE_COLUMNS``):
+
+* ``coded``: the eight numeric features plus ``category`` as an integer code,
+  for the fitting-time learners that use HistGradientBoosting's native
+  categorical support (``CATEGORY_INDEX`` marks that column);
+* ``dense``: the eight numeric features plus a one-hot ``category`` block, for
+  the few models used at prediction time. HistGradientBoosting's categorical
+  preprocessing costs about 1 ms per call, which alone would break the
+  3 ms single-profile budget, so prediction-time models avoid it.
+
+Accepts pandas Categorical or plain string columns; a category outside
+``fields.CATEGORIES`` maps to ``other`` (data contract). Missing columns and
+non-numeric or non-finite values raise :class:`~livelift.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError, Problem
+from ..fields import ALL_STRATEGIES, CATEGORIES, FEATURE_COLUMNS, NUMERIC_FEATURES, column
+
+__all__ = [
+    "CATEGORY_INDEX",
+    "N_CODED",
+    "DENSE_NAMES",
+    "coded_features",
+    "dense_from_coded",
+    "strategy_codes",
+    "check_columns",
+]
+
+CATEGORY_INDEX = len(NUMERIC_FEATURES)
+"""Column index of the integer-coded category in the coded layout."""
+
+N_CODED = len(NUMERIC_FEATURES) + 1
+
+DENSE_NAMES: tuple[str, ...] = (*NUMERIC_FEATURES, *(f"category={c}" for c in CATEGORIES))
+
+_OTHER = CATEGORIES.index("other")
+
+
+def check_columns(X: Any, *, source: str = "X") -> None:
+    """Raise InputError naming every missing feature column."""
+    cols = getattr(X, "columns", None)
+    if cols is None:
+        raise InputError(
+            "expected a pandas DataFrame of profile columns",
+            loc=source,
+            expected="a DataFrame with columns " + ", ".join(FEATURE_COLUMNS),
+            input=type(X).__name__,
+        )
+    missing = [c for c in FEATURE_COLUMNS if c not in cols]
+    if missing:
+        problems = [
+            Problem(f"{source}: column {c}", "missing", expected=column(c).expected) for c in missing
+        ]
+        raise InputError.from_problems(
+            problems, headline=f"{source}: missing profile column(s) " + ", ".join(missing)
+        )
+
+
+def _category_codes(values: Any) -> np.ndarray:
+    import pandas as pd
+
+    s = pd.Series(values, copy=False)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = [str(c).strip().lower() for c in s.cat.categories]
+        lut = np.array([CATEGORIES.index(c) if c in CATEGORIES else _OTHER for c in cats] + [_OTHER])
+        return lut[s.cat.codes.to_numpy()]  # code -1 (missing) -> last entry -> other
+    lookup = {c: i for i, c in enumerate(CATEGORIES)}
+    text = s.astype("string").str.strip().str.lower().to_numpy(dtype=object, na_value="")
+    uniq, inv = np.unique(text, return_inverse=True)
+    lut = np.array([lookup.get(u, _OTHER) for u in uniq], dtype=np.int64)
+    return lut[inv] if len(uniq) else np.zeros(0, dtype=np.int64)
+
+
+def coded_features(X: Any, *, source: str = "X") -> np.ndarray:
+    """(n, 9) float64 matrix: numeric features then the category code."""
+    check_columns(X, source=source)
+    n = len(X)
+    out = np.empty((n, N_CODED), dtype=np.float64)
+    problems: list[Problem] = []
+    for j, name in enumerate(NUMERIC_FEATURES):
+        try:
+            col = np.asarray(X[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            problems.append(Problem(f"{source}: column {name}", "not numeric", expected=column(name).expected))
+            continue
+        bad = ~np.isfinite(col)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            problems.append(
+                Problem(
+                    f"{source}: row {i}, column {name}",
+                    f"missing or non-finite value ({int(bad.sum())} row(s))",
+                    expected=column(name).expected,
+                    input=float(col[i]),
+                )
+            )
+            continue
+        out[:, j] = col
+    if problems:
+        raise InputError.from_problems(problems, headline=f"{source}: unusable feature values")
+    out[:, CATEGORY_INDEX] = _category_codes(X["category"])
+    return out
+
+
+def dense_from_coded(F: np.ndarray) -> np.ndarray:
+    """Numeric features plus a one-hot category block (float64)."""
+    n = len(F)
+    out = np.zeros((n, len(DENSE_NAMES)), dtype=np.float64)
+    out[:, :CATEGORY_INDEX] = F[:, :CATEGORY_INDEX]
+    codes = F[:, CATEGORY_INDEX].astype(np.int64)
+    out[np.arange(n), CATEGORY_INDEX + codes] = 1.0
+    return out
+
+
+def strategy_codes(strategy: Any, *, source: str = "strategy") -> np.ndarray:
+    """Index of each label in ``fields.ALL_STRATEGIES``; InputError on an unknown label."""
+    import pandas as pd
+
+    s = pd.Series(strategy, copy=False)
+    text = s.astype("string").str.strip().to_numpy(dtype=object, na_value="<missing>")
+    uniq, inv = np.unique(text, return_inverse=True)
+    unknown = [u for u in uniq if u not in ALL_STRATEGIES]
+    if unknown:
+        i = int(np.flatnonzero(text == unknown[0])[0])
+        raise InputError(
+            f"row {i}: unknown strategy ({len(unknown)} unknown label(s))",
+            loc=source,
+            expected=column("strategy").expected,
+            input=unknown[0],
+        )
+    lut = np.array([ALL_STRATEGIES.index(u) for u in uniq], dtype=np.int64)
+    return lut[inv] if len(uniq) else np.zeros(0, dtype=np.int64)
