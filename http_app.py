@@ -48,7 +48,7 @@ from fastapi.responses import JSONResponse
 from . import http_schemas as schemas
 from .errors import InputError, LiveLiftError, ModelError, RuleFileError
 
-__all__ = ["create_app", "app_from_env", "serve", "BodyLimit", "ENV_MODEL", "ENV_RULES"]
+__all__ = ["create_app", "app_from_env", "serve", "BodyLimit", "ErrorGuard", "ENV_MODEL", "ENV_RULES"]
 
 log = logging.getLogger("livelift.http")
 
@@ -272,8 +272,42 @@ async def _on_unavailable(request: Request, exc: LiveLiftError) -> JSONResponse:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # Backstop for errors in the middleware stack itself; app errors stop at ErrorGuard.
+    log.error("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+class ErrorGuard:
+    """Pure ASGI middleware: an unexpected exception becomes a logged 500 JSON response.
+
+    Sits inside Starlette's ServerErrorMiddleware, so the exception is answered here
+    (traceback to the log, ``{"detail": "internal server error"}`` to the client) and
+    the keep-alive connection survives, instead of being re-raised to the server.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # too late for a clean answer: let the server drop the connection
+                raise
+            response = JSONResponse({"detail": "internal server error"}, status_code=500)
+            await response(scope, _no_receive, send)
 
 
 # --------------------------------------------------------------------------- service calls
@@ -381,7 +415,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.livelift = state
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(ErrorGuard)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)  # outermost: reject before any work
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(InputError, _on_input_error)
     app.add_exception_handler(ModelError, _on_unavailable)
