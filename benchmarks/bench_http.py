@@ -1,0 +1,215 @@
+"""HTTP service figures: single-profile latency under concurrency, and one big batch.
+
+    python benchmarks/bench_http.py [--requests 3000] [--concurrency 32] [--batch 1000]
+                                    [--threads 2] [--cli] [--model PATH] [--rules DIR]
+
+Starts the real server in a subprocess on 127.0.0.1 (a free port; loopback only),
+waits for /healthz, then:
+- sends ``--requests`` single-profile POST /v1/recommendations at ``--concurrency``
+  in flight (httpx async client, simulated profiles, after a short warm-up) and
+  prints errors, p50/p95/p99 latency and requests/s (targets: 0 errors, p99 <= 100 ms);
+- times one POST with ``--batch`` profiles in ``{"profiles": [...]}`` (best of 3;
+  target <= 1 s).
+``--threads`` takes a comma list of service thread counts (``create_app(service_threads=)``;
+0 = call the service on the event loop) and runs the whole measurement for each, to
+compare; ``--cli`` starts ``livelift serve`` instead (the shipped default).
+The client shares the machine with the server (2 cores here): absolute figures are
+pessimistic, compare settings within one run. Uses OMP_NUM_THREADS=1 unless set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+HOST = "127.0.0.1"
+START_DEADLINE_S = 180.0
+
+_SERVER = """
+import sys, uvicorn
+from livelift.http_app import create_app, log_config
+from livelift.service import Recommender
+port, threads, model = int(sys.argv[1]), int(sys.argv[2]), (sys.argv[3] or None)
+rules = tuple(a for a in sys.argv[4:] if a)
+svc = Recommender.load(model_path=model, rules_dirs=rules)
+app = create_app(svc, service_threads=threads)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", log_config=log_config("warning"))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _start(args: argparse.Namespace, threads: int) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    if args.cli:
+        cmd = [sys.executable, "-m", "livelift.cli", "serve", "--host", HOST, "--port", str(port)]
+        if args.model:
+            cmd += ["--model", args.model]
+        for d in args.rules:
+            cmd += ["--rules", d]
+    else:
+        cmd = [sys.executable, "-c", _SERVER, str(port), str(threads), args.model or "", *args.rules]
+    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent)
+    return proc, f"http://{HOST}:{port}"
+
+
+def _wait_ready(proc: subprocess.Popen, url: str) -> float:
+    import httpx
+
+    t0 = time.perf_counter()
+    end = time.monotonic() + START_DEADLINE_S
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited during startup (code {proc.returncode})")
+        try:
+            if httpx.get(url + "/healthz", timeout=2.0).status_code == 200:
+                return time.perf_counter() - t0
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"server not ready within {START_DEADLINE_S:.0f} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()  # SIGTERM: uvicorn shuts down gracefully
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def _profiles(n: int, seed: int) -> list[dict]:
+    from livelift.fields import PROFILE_COLUMNS
+    from livelift.recommender.simulate import simulate_profiles
+
+    df = simulate_profiles(n, seed=seed)
+    keep = [c.name for c in PROFILE_COLUMNS] + (["region"] if "region" in df.columns else [])
+    records = json.loads(df[keep].to_json(orient="records"))
+    for r in records:
+        if r.get("region") is None:
+            r.pop("region", None)
+    return records
+
+
+async def _load(url: str, profiles: list[dict], total: int, concurrency: int) -> tuple[list[float], int, float, list[str]]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    samples: list[str] = []
+    next_i = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal next_i, errors
+            while next_i < total:  # bounded: each worker takes the next index until total
+                i = next_i
+                next_i += 1
+                body = profiles[i % len(profiles)]
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post("/v1/recommendations", json=body)
+                    ok = r.status_code == 200
+                    if not ok and len(samples) < 3:
+                        samples.append(f"{r.status_code}: {r.text[:200]}")
+                except httpx.HTTPError as exc:
+                    ok = False
+                    if len(samples) < 3:
+                        samples.append(repr(exc))
+                latencies.append(time.perf_counter() - t0)
+                errors += not ok
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - t0
+    return latencies, errors, wall, samples
+
+
+def _pct(sorted_xs: list[float], q: float) -> float:
+    k = min(len(sorted_xs) - 1, max(0, int(round(q * (len(sorted_xs) - 1)))))
+    return sorted_xs[k]
+
+
+def _batch(url: str, profiles: list[dict], reps: int = 3) -> tuple[list[float], int]:
+    import httpx
+
+    times = []
+    errors = 0
+    payload = json.dumps({"profiles": profiles}).encode()
+    with httpx.Client(base_url=url, timeout=60.0) as client:
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            r = client.post("/v1/recommendations", content=payload, headers={"content-type": "application/json"})
+            times.append(time.perf_counter() - t0)
+            if r.status_code != 200 or r.json().get("count") != len(profiles):
+                errors += 1
+                print(f"  batch error {r.status_code}: {r.text[:300]}")
+    return times, errors
+
+
+def run_one(args: argparse.Namespace, threads: int, profiles: list[dict], batch: list[dict]) -> None:
+    label = "livelift serve" if args.cli else f"service_threads={threads}"
+    proc, url = _start(args, threads)
+    try:
+        ready = _wait_ready(proc, url)
+        asyncio.run(_load(url, profiles, min(200, args.requests), args.concurrency))  # warm-up
+        lat, errors, wall, samples = asyncio.run(_load(url, profiles, args.requests, args.concurrency))
+        lat.sort()
+        ms = [x * 1000 for x in lat]
+        print(f"[{label}] ready in {ready:.1f} s")
+        print(
+            f"  single: {len(lat)} requests at {args.concurrency} concurrent: errors={errors} "
+            f"p50={_pct(ms, .50):.1f} ms p95={_pct(ms, .95):.1f} ms p99={_pct(ms, .99):.1f} ms "
+            f"max={ms[-1]:.1f} ms mean={statistics.fmean(ms):.1f} ms  {len(lat) / wall:.0f} req/s"
+        )
+        for s in samples:
+            print(f"    e.g. {s}")
+        if batch:
+            times, berr = _batch(url, batch)
+            print(
+                f"  batch: {len(batch)} profiles in one request: best {min(times):.3f} s, "
+                f"median {statistics.median(times):.3f} s over {len(times)} (errors={berr})"
+            )
+    finally:
+        _stop(proc)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--threads", default="2", help="comma list of service_threads values to compare")
+    ap.add_argument("--cli", action="store_true", help="start `livelift serve` instead of create_app(service_threads=...)")
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--rules", action="append", default=[])
+    args = ap.parse_args()
+    if not (1 <= args.requests <= 1_000_000 and 1 <= args.concurrency <= 1024 and 0 <= args.batch <= 100_000):
+        raise SystemExit("--requests 1..1e6, --concurrency 1..1024, --batch 0..1e5")
+
+    profiles = _profiles(500, seed=7)
+    batch = _profiles(args.batch, seed=8) if args.batch else []
+    settings = [0] if args.cli else [int(t) for t in args.threads.split(",") if t.strip()]
+    print(f"bench_http: {os.cpu_count()} CPUs, client and server on one machine (loopback)")
+    for threads in settings:
+        run_one(args, threads, profiles, batch)
+
+
+if __name__ == "__main__":
+    main()
