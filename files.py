@@ -1,0 +1,102 @@
+"""Writing files safely: atomic replace, and data frames by file extension.
+
+``atomic_path`` is the one way livelift writes a file: the data goes to a
+temporary file in the same folder, which replaces the target only once it is
+complete (``os.replace``), so a crash or an error never leaves a half-written
+file behind. ``write_frame`` writes a table as CSV, Parquet, JSON Lines or
+JSON (a list of objects), picked by the file's extension.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+
+if TYPE_CHECKING:  # pandas loads on first use
+    import pandas as pd
+
+__all__ = ["atomic_path", "write_frame", "WRITE_EXTENSIONS"]
+
+WRITE_EXTENSIONS: tuple[str, ...] = (".csv", ".parquet", ".jsonl", ".json")
+"""Extensions :func:`write_frame` understands."""
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it replaces ``path``.
+
+    The temporary file lives in the same folder (so the final ``os.replace`` is
+    an atomic rename on one file system) and keeps ``path``'s suffix (so
+    writers that pick a format by extension still work). If the block raises,
+    the temporary file is removed and ``path`` is left as it was.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(
+            "folder does not exist",
+            loc=str(folder),
+            expected="an existing folder to write into",
+            hint=f"create it first (mkdir -p {folder}) or choose another output path",
+        )
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_frame(df: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` (without its index) to ``path`` atomically, format by extension.
+
+    ``.csv`` comma-separated with a header; ``.parquet``; ``.jsonl`` one JSON
+    object per line; ``.json`` a list of objects. Datetime columns holding
+    whole days are written as ``YYYY-MM-DD`` in the text formats. Returns the
+    path written. Unknown extension or missing folder -> :class:`InputError`.
+    """
+    target = Path(path)
+    ext = target.suffix.lower()
+    if ext not in WRITE_EXTENSIONS:
+        raise InputError(
+            "unknown output file type",
+            loc=str(target),
+            expected="a file name ending in " + ", ".join(WRITE_EXTENSIONS),
+            input=target.suffix or target.name,
+        )
+    out = df.reset_index(drop=True)
+    if ext != ".parquet":
+        out = _dates_as_text(out)
+    with atomic_path(target) as tmp:
+        if ext == ".csv":
+            out.to_csv(tmp, index=False)
+        elif ext == ".parquet":
+            out.to_parquet(tmp, index=False)
+        elif ext == ".jsonl":
+            out.to_json(tmp, orient="records", lines=True, force_ascii=False)
+        else:
+            out.to_json(tmp, orient="records", force_ascii=False)
+    return target
+
+
+def _dates_as_text(df: "pd.DataFrame") -> "pd.DataFrame":
+    """Datetime columns that hold whole days -> 'YYYY-MM-DD' strings (others untouched)."""
+    import pandas as pd
+
+    converted = {}
+    for name in df.columns:
+        col = df[name]
+        if pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dt, "tz", None) is None:
+            if bool((col.dropna() == col.dropna().dt.normalize()).all()):
+                converted[name] = col.dt.strftime("%Y-%m-%d")
+    return df.assign(**converted) if converted else df
