@@ -49,8 +49,11 @@ Assumptions (all of them simulation choices):
   followers -> roughly 5-50 viewers, calculator heuristics). Tuned so that
   creators under 50k followers earn the bulk of gift income (M12: 80.4%).
 * Strategy effects (assumed, heterogeneous, some negative):
-  - engage_audience multiplies gift rate by 1 + 0.5 exp(-engagement/0.1) - 0.05:
-    big help for low-engagement creators, slightly negative for highly engaged.
+  - engage_audience (thank gifters, acknowledge viewers [section 4]) multiplies
+    the gift rate by 1 + 0.6 exp(-engagement/0.15) - 0.06 (big help for
+    low-engagement creators, slightly negative for highly engaged ones) and adds
+    0.08 gifts per effective stream-hour whatever the audience size (an additive
+    part that matters for small creators only).
   - promote (LIVE Events, cross-posting [E9]) adds 0.0008 x followers new
     viewers who gift at half the regulars' rate, and costs 6% of stream output
     (time spent promoting): scales with followers, can be negative for small
@@ -116,6 +119,7 @@ MEAN_GIFT_DIAMONDS = float(GIFT_PRICES @ GIFT_SHARES)
 
 _GIFT_SHAPE = 0.8  # negative-binomial shape of the weekly gift count
 _BASE_RATE = 0.25  # gifts per viewer-hour at engagement 0.2, retention 0.375, category multiplier 1
+_THANKS_GIFTS = 0.08  # additive gifts per effective stream-hour from acknowledging gifters (assumed)
 _CATEGORY_P = np.array([0.22, 0.15, 0.20, 0.07, 0.10, 0.06, 0.20])
 _CATEGORY_RATE = np.array([0.9, 1.3, 1.2, 0.6, 1.0, 0.8, 0.9])
 _CAT_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
@@ -124,6 +128,9 @@ _OTHER = _CAT_INDEX["other"]
 _REGIONS = np.array(["US", "GB", "DE", "FR", "BR", "MX", "ID", "PH", "TR", "JP", "KR", "VN", "SA", "EG"])
 _REGION_P = np.array([0.26, 0.07, 0.05, 0.04, 0.09, 0.06, 0.10, 0.07, 0.05, 0.04, 0.06, 0.05, 0.03, 0.03])
 _GIFT_MIN_AGE = {"KR": 19}  # E3-old / E4; everywhere else 18 (E3)
+_CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES))
+_REGION_DTYPE = pd.CategoricalDtype(sorted(set(_REGIONS) | set(_GIFT_MIN_AGE)))
+_REGION_INDEX = {r: i for i, r in enumerate(_REGION_DTYPE.categories)}
 _DEFAULT_MIN_AGE = 18
 
 _PROPENSITY_FLOOR = 0.03
@@ -194,16 +201,13 @@ def _profile_arrays(profiles: pd.DataFrame | Mapping) -> dict[str, np.ndarray]:
         out[col.name] = raw
     if problems:
         raise InputError.from_problems(problems, headline="invalid profile values")
-    cats = profiles["category"].astype(object).to_numpy()
-    codes = pd.Categorical(cats, categories=list(CATEGORIES)).codes.astype(np.int64)
+    codes = profiles["category"].astype(_CATEGORY_DTYPE).cat.codes.to_numpy().astype(np.int64)
     out["cat"] = np.where(codes < 0, _OTHER, codes)  # unknown category -> other (contract)
+    min_age = np.full(len(profiles), float(_DEFAULT_MIN_AGE))
     if "region" in profiles.columns:
-        region = profiles["region"].astype(object).to_numpy()
-        min_age = np.full(len(profiles), float(_DEFAULT_MIN_AGE))
+        region = profiles["region"].astype(_REGION_DTYPE).cat.codes.to_numpy()
         for reg, age in _GIFT_MIN_AGE.items():
-            min_age[pd.Series(region).astype(str).str.upper().to_numpy() == reg] = age
-    else:
-        min_age = np.full(len(profiles), float(_DEFAULT_MIN_AGE))
+            min_age[region == _REGION_INDEX[reg]] = age
     out["min_age"] = min_age
     return out
 
@@ -233,8 +237,10 @@ def _arm(p: dict[str, np.ndarray], code: int) -> tuple[np.ndarray, np.ndarray, n
     rate_mult = np.ones_like(v)
     stream_mult = np.ones_like(v)
     r_new, spw_new = r, spw
+    extra_gifts_per_hour = 0.0
     if name == "engage_audience":
-        rate_mult = 1.0 + 0.5 * np.exp(-e / 0.1) - 0.05
+        rate_mult = 1.0 + 0.6 * np.exp(-e / 0.15) - 0.06
+        extra_gifts_per_hour = _THANKS_GIFTS  # thanked regulars gift again, whatever the audience size
     elif name == "promote":
         reach = 0.0008 * f / np.maximum(v, 0.1)  # notified followers per current viewer
         extra = v * reach / (1.0 + reach / 1.5)  # saturates at +150% viewers
@@ -256,7 +262,8 @@ def _arm(p: dict[str, np.ndarray], code: int) -> tuple[np.ndarray, np.ndarray, n
         spw_new = np.minimum(21.0, spw + 1.0)
 
     rate = (_BASE_RATE * cat_rate * (e / 0.2) ** 0.7 * (r_new / 0.375) ** 0.8) * rate_mult
-    gifts = gifting_viewers * _effective_streams(spw_new) * stream_mult * _effective_hours(m) * rate
+    stream_hours = _effective_streams(spw_new) * stream_mult * _effective_hours(m)
+    gifts = (gifting_viewers * rate + extra_gifts_per_hour) * stream_hours
     mean = np.where(eligible, gifts * MEAN_GIFT_DIAMONDS, 0.0)
     return mean, viewers, spw_new
 
@@ -535,8 +542,10 @@ def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
         "comments": flat(rec["comments"]),
         "new_followers": flat(rec["new_followers"]),
     })
-    if with_truth:
-        truth = true_uplift(frame)
-        for col in truth.columns:
-            frame[col] = truth[col].to_numpy()
+    if with_truth:  # the same numbers as true_uplift(frame), without re-reading the frame
+        rows = {k: flat(rec[k]) for k in keys}
+        rows.update(cat=cat, creator_age=np.repeat(p["creator_age"], weeks), min_age=np.repeat(p["min_age"], weeks))
+        means = _all_arms(rows)
+        for k, s in enumerate(ALL_STRATEGIES[1:], start=1):
+            frame[f"{TRUTH_PREFIX}{s}"] = means[:, k] - means[:, 0]
     return frame
