@@ -1,0 +1,310 @@
+"""Condition trees of the engine-neutral rule schema: parse, validate, negate.
+
+A rule's ``when`` is either the word ``always`` or a tree of
+
+* leaves ``{field, op, value}`` with ``op`` one of :data:`OPS`, and
+* nodes ``{all: [...]}``, ``{any: [...]}`` and ``{not: {...}}``.
+
+Semantics (both engines keep them): a field that is absent or null is
+*missing*; every comparison on a missing field is false, ``!=`` and
+``not_in`` included; ``exists`` is "present and not null"; ``in`` is any
+equality. ``not`` is logical negation of the subtree (so ``not {x < 5}``
+is true when ``x`` is missing).
+
+Parsing turns YAML data into frozen nodes (:class:`Leaf`, :class:`All`,
+:class:`AnyOf`, :class:`Not`, :data:`ALWAYS`) with parameter references
+resolved, and collects every problem instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+from ..errors import Problem
+from ..fields import PROFILE_COLUMNS, Column, column
+
+__all__ = [
+    "FIELDS",
+    "OPS",
+    "RESERVED_FIELDS",
+    "Leaf",
+    "All",
+    "AnyOf",
+    "Not",
+    "Always",
+    "ALWAYS",
+    "Condition",
+    "parse_condition",
+    "negate",
+    "leaves",
+    "is_numeric_field",
+    "did_you_mean",
+]
+
+FIELDS: dict[str, Column] = {c.name: c for c in PROFILE_COLUMNS if c.name != "creator_id"}
+FIELDS["region"] = column("region")
+"""Fields a condition may test: the profile columns (no creator_id) plus optional region."""
+
+OPS: tuple[str, ...] = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "between", "exists", "missing")
+ORDER_OPS = ("<", "<=", ">", ">=")
+RESERVED_FIELDS = ("_kind", "_pidx", "sid", "id")
+"""Names the durable adapter uses itself; also anything starting with ``$``."""
+
+_REGION_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def is_numeric_field(name: str) -> bool:
+    return FIELDS[name].kind in ("int", "float")
+
+
+def did_you_mean(word: Any, choices: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or ``""``."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# ----------------------------------------------------------------- tree nodes
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """``field op value``; ``value`` is a number, a string, a tuple (in/not_in/between) or None."""
+
+    field: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: "Condition"
+
+
+@dataclass(frozen=True)
+class Always:
+    """The condition of a rule that always applies (``when: always``)."""
+
+
+ALWAYS = Always()
+
+Condition = Union[Leaf, All, AnyOf, Not, Always]
+
+
+def leaves(cond: Condition):
+    """Every leaf of a tree, depth first."""
+    if isinstance(cond, Leaf):
+        yield cond
+    elif isinstance(cond, (All, AnyOf)):
+        for item in cond.items:
+            yield from leaves(item)
+    elif isinstance(cond, Not):
+        yield from leaves(cond.item)
+
+
+_NEGATED_OP = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not_in", "not_in": "in"}
+
+
+def negate(cond: Condition) -> Condition:
+    """The logical negation, pushed down to leaves (no :class:`Not` in the result).
+
+    A missing field fails every comparison, so the negation of a comparison is
+    "the opposite comparison, or the field is missing".
+    """
+    if isinstance(cond, Not):
+        return to_nnf(cond.item)
+    if isinstance(cond, All):
+        return AnyOf(tuple(negate(c) for c in cond.items))
+    if isinstance(cond, AnyOf):
+        return All(tuple(negate(c) for c in cond.items))
+    if isinstance(cond, Leaf):
+        missing = Leaf(cond.field, "missing")
+        if cond.op == "exists":
+            return missing
+        if cond.op == "missing":
+            return Leaf(cond.field, "exists")
+        if cond.op == "between":
+            lo, hi = cond.value
+            return AnyOf((Leaf(cond.field, "<", lo), Leaf(cond.field, ">", hi), missing))
+        return AnyOf((Leaf(cond.field, _NEGATED_OP[cond.op], cond.value), missing))
+    raise TypeError(f"cannot negate {cond!r}")
+
+
+def to_nnf(cond: Condition) -> Condition:
+    """The same condition without :class:`Not` nodes (negation normal form)."""
+    if isinstance(cond, Not):
+        return negate(cond.item)
+    if isinstance(cond, All):
+        return All(tuple(to_nnf(c) for c in cond.items))
+    if isinstance(cond, AnyOf):
+        return AnyOf(tuple(to_nnf(c) for c in cond.items))
+    return cond
+
+
+# -------------------------------------------------------------------- parsing
+
+ParamLookup = Callable[[str], Any]
+"""name -> numeric value, or raises KeyError for an unknown parameter."""
+
+
+class _Parser:
+    def __init__(self, where: str, params: dict[str, Any]):
+        self.where = where  # "file: rule id"
+        self.params = params
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, msg: str, expected: str | None = None, value: Any = ...) -> None:
+        loc = f"{self.where}, {path}" if path else self.where
+        if value is ...:
+            self.problems.append(Problem(loc, msg, expected))
+        else:
+            self.problems.append(Problem(loc, msg, expected, value))
+
+    # -- nodes
+    def node(self, data: Any, path: str) -> Condition | None:
+        if not isinstance(data, dict):
+            self.problem(path, "a condition must be a mapping", "{field, op, value} or {all|any: [...]} or {not: {...}}", data)
+            return None
+        groups = [k for k in ("all", "any", "not") if k in data]
+        if groups:
+            extra = [k for k in data if k not in ("all", "any", "not")]
+            if len(groups) > 1 or extra:
+                self.problem(path, f"a group node has exactly one key, got {sorted(map(str, data))}", "one of 'all', 'any', 'not'")
+                return None
+            key = groups[0]
+            sub = data[key]
+            if key == "not":
+                item = self.node(sub, f"{path}.not")
+                return Not(item) if item is not None else None
+            if not isinstance(sub, list) or not sub:
+                self.problem(f"{path}.{key}", f"'{key}' needs a non-empty list of conditions", "a list", sub)
+                return None
+            items = [self.node(s, f"{path}.{key}[{i}]") for i, s in enumerate(sub)]
+            if any(i is None for i in items):
+                return None
+            return (All if key == "all" else AnyOf)(tuple(items))
+        return self.leaf(data, path)
+
+    def leaf(self, data: dict, path: str) -> Leaf | None:
+        ok = True
+        for key in data:
+            if key not in ("field", "op", "value"):
+                hint = did_you_mean(key, ("field", "op", "value", "all", "any", "not"))
+                self.problem(f"{path}.{key}", f"unknown key {key!r}{hint}", "field, op, value (or all/any/not)")
+                ok = False
+        for key in ("field", "op"):
+            if key not in data:
+                self.problem(path, f"missing key {key!r}", "field, op and (except exists/missing) value")
+                ok = False
+        if not ok:
+            return None
+        field, op = data["field"], data["op"]
+        if not isinstance(field, str) or field not in FIELDS:
+            if isinstance(field, str) and (field in RESERVED_FIELDS or field.startswith("$")):
+                self.problem(f"{path}.field", f"{field!r} is a reserved name", "a profile field: " + ", ".join(FIELDS), field)
+            else:
+                self.problem(
+                    f"{path}.field", f"unknown field {field!r}{did_you_mean(field, FIELDS)}", "one of " + ", ".join(FIELDS), field
+                )
+            ok = False
+        if not isinstance(op, str) or op not in OPS:
+            self.problem(f"{path}.op", f"unknown op {op!r}{did_you_mean(op, OPS)}", "one of " + " ".join(OPS), op)
+            ok = False
+        if not ok:
+            return None
+        if op in ("exists", "missing"):
+            if "value" in data:
+                self.problem(f"{path}.value", f"op {op!r} takes no value", "no 'value' key", data["value"])
+                return None
+            return Leaf(field, op)
+        if "value" not in data:
+            self.problem(path, f"op {op!r} needs a 'value'", None)
+            return None
+        value = self.value(field, op, data["value"], f"{path}.value")
+        return None if value is ... else Leaf(field, op, value)
+
+    # -- values
+    def value(self, field: str, op: str, raw: Any, path: str) -> Any:
+        if op in ("in", "not_in"):
+            if not isinstance(raw, list) or not raw:
+                self.problem(path, f"op {op!r} needs a non-empty list", "a list such as [KR, JP]", raw)
+                return ...
+            items = [self.scalar(field, op, v, f"{path}[{i}]") for i, v in enumerate(raw)]
+            return ... if any(i is ... for i in items) else tuple(dict.fromkeys(items))
+        if op == "between":
+            if not isinstance(raw, list) or len(raw) != 2:
+                self.problem(path, "op 'between' needs [low, high]", "a list of two numbers, low <= high", raw)
+                return ...
+            lo = self.scalar(field, op, raw[0], f"{path}[0]")
+            hi = self.scalar(field, op, raw[1], f"{path}[1]")
+            if lo is ... or hi is ...:
+                return ...
+            if lo > hi:
+                self.problem(path, f"'between' needs low <= high, got [{lo}, {hi}]", "[low, high] with low <= high", raw)
+                return ...
+            return (lo, hi)
+        return self.scalar(field, op, raw, path)
+
+    def scalar(self, field: str, op: str, raw: Any, path: str) -> Any:
+        numeric = is_numeric_field(field)
+        value = raw
+        if isinstance(raw, dict):
+            if set(raw) != {"param"}:
+                extra = [k for k in raw if k != "param"]
+                hint = did_you_mean(extra[0], ("param",)) if extra else ""
+                self.problem(path, f"a parameter reference is {{param: name}}, got keys {sorted(map(str, raw))}{hint}", "{param: name}")
+                return ...
+            name = raw["param"]
+            if not isinstance(name, str) or name not in self.params:
+                self.problem(
+                    path, f"unknown parameter {name!r}{did_you_mean(name, self.params)}", "one of " + ", ".join(sorted(self.params)), name
+                )
+                return ...
+            value = self.params[name]
+        if numeric:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                self.problem(path, f"field {field!r} is numeric: op {op!r} needs a number", FIELDS[field].expected, value)
+                return ...
+            return value
+        # string fields: category (choice) and region
+        if op in ORDER_OPS or op == "between":
+            self.problem(path, f"op {op!r} compares numbers, but field {field!r} is text", "==, !=, in, not_in, exists or missing")
+            return ...
+        if not isinstance(value, str):
+            self.problem(path, f"field {field!r} is text: op {op!r} needs a string", FIELDS[field].expected, value)
+            return ...
+        col = FIELDS[field]
+        if col.kind == "choice" and value not in (col.choices or ()):
+            self.problem(path, f"unknown {field} {value!r}{did_you_mean(value, col.choices or ())}", col.expected, value)
+            return ...
+        if col.kind == "region" and not _REGION_RE.match(value):
+            self.problem(path, f"not a region code: {value!r}", col.expected, value)
+            return ...
+        return value
+
+
+def parse_condition(data: Any, *, where: str, params: dict[str, Any]) -> tuple[Condition | None, list[Problem]]:
+    """Parse a rule's ``when`` into a condition tree; returns (tree or None, problems)."""
+    parser = _Parser(where, params)
+    if data == "always":
+        return ALWAYS, []
+    if isinstance(data, str):
+        parser.problem("when", f"unknown condition {data!r}{did_you_mean(data, ('always',))}", "'always' or a condition mapping", data)
+        return None, parser.problems
+    tree = parser.node(data, "when")
+    return (tree if not parser.problems else None), parser.problems

@@ -1,0 +1,265 @@
+"""The durable-rules adapter: validated rule data in, :class:`Evaluation` out.
+
+Everything here follows ``docs/durable-rules.md`` (its traps are silent):
+
+* Rules reach durable as a JSON ruleset built from the validated data
+  (:func:`to_durable`); durable's JSON never appears in ``rules/``.
+* A :class:`durable.engine.Host` subclass with ``_run`` a no-op (no background
+  timer threads: with them, results go wrong under load and threads crash the
+  process) and ``get_action`` returning one generic one-parameter recorder
+  (two parameters would make durable treat it as async) that writes the rule
+  index to a thread-local sink.
+* Every rule is ``$and``-ed with a positive anchor ``{"_kind": "creator_profile"}``
+  (a ``$nex``-only rule loops forever), plus one catch-all rule ``__seen`` on the
+  anchor alone (an unmatched fact raises); the catch-all also records the
+  ``when: always`` rules, which need no condition of their own.
+* Each profile is asserted as a *fact* (``post`` fires only one rule) in a
+  fresh session id, and that session is deleted in ``finally`` (1,024 live
+  sessions at most; never delete a sid whose creation raised MemoryError: it
+  segfaults). A ``threading.Lock`` serializes calls into durable.
+* ``$or`` fires once per true branch: hits are de-duplicated and put back in
+  rule-file order. ``None`` fields are dropped and every value is type-checked
+  first (durable coerces ``"25" >= 18`` to true).
+* Every rule has a ``cap``, so an action receives a list of the matching
+  facts, each carrying ``_pidx``: :meth:`DurableEngine.evaluate_many` asserts a
+  chunk of profiles in one session (``assert_facts``; the catch-all keeps one
+  unmatched profile from losing the batch) and maps hits back by ``_pidx``.
+* Each engine registers its ruleset under its own unique name (durable refuses
+  a name twice); to reload rules, build a new engine.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import os
+import threading
+import uuid
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from ..domain import Profile
+from ..errors import InputError, Problem, RuleFileError
+from .conditions import All, Always, AnyOf, Condition, Leaf, to_nnf
+from .profiles import rule_fields
+from .ruleset import Rule, RuleSet
+from .verdicts import Evaluation, resolve
+
+__all__ = ["DurableEngine", "to_durable", "ANCHOR"]
+
+ANCHOR = {"_kind": "creator_profile"}
+CATCH_ALL = "__seen"
+_ORDER_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_ENGINE_IDS = itertools.count()
+_CAP = 1000
+"""Each rule's ``cap``: one action call per rule per session with up to this many facts (``c.m`` a list)."""
+_CACHE_SIZE = 4096
+
+
+def _leaf(leaf: Leaf) -> dict[str, Any]:
+    f, op, v = leaf.field, leaf.op, leaf.value
+    if op == "==":
+        return {f: v}
+    if op == "!=":
+        return {"$neq": {f: v}}
+    if op in _ORDER_OPS:
+        return {_ORDER_OPS[op]: {f: v}}
+    if op == "in":
+        return _join("$or", [{f: x} for x in v])
+    if op == "not_in":
+        return _join("$and", [{"$neq": {f: x}} for x in v])
+    if op == "between":
+        return {"$and": [{"$gte": {f: v[0]}}, {"$lte": {f: v[1]}}]}
+    if op == "exists":
+        return {"$ex": {f: 1}}
+    if op == "missing":
+        return {"$nex": {f: 1}}
+    raise ValueError(f"no durable translation for op {op!r}")
+
+
+def _join(op: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return items[0] if len(items) == 1 else {op: items}
+
+
+def _expr(cond: Condition) -> dict[str, Any]:
+    if isinstance(cond, Leaf):
+        return _leaf(cond)
+    if isinstance(cond, All):
+        return _join("$and", [_expr(c) for c in cond.items])
+    if isinstance(cond, AnyOf):
+        return _join("$or", [_expr(c) for c in cond.items])
+    raise ValueError(f"no durable translation for {cond!r}")
+
+
+def to_durable(rules: Iterable[Rule]) -> dict[str, Any]:
+    """The durable-rules JSON ruleset (rule name -> definition) for ``rules``.
+
+    Rule ``i`` becomes rule ``r<i>`` whose action is ``"<i>"``; ``not`` is pushed
+    down to the leaves first (durable has no negation). ``when: always`` rules
+    are left to the catch-all ``__seen``, whose action is ``"__seen"``.
+    """
+    definition: dict[str, Any] = {}
+    for i, rule in enumerate(rules):
+        if isinstance(rule.when, Always):
+            continue
+        expr = {"$and": [dict(ANCHOR), _expr(to_nnf(rule.when))]}
+        definition[f"r{i}"] = {"all": [{"m": expr}], "run": str(i), "cap": _CAP}
+    definition[CATCH_ALL] = {"all": [{"m": dict(ANCHOR)}], "run": CATCH_ALL, "cap": _CAP}
+    return definition
+
+
+@lru_cache(maxsize=1)
+def _host_class() -> type:
+    """The Host subclass (built on first use so ``import livelift.rules`` stays light)."""
+    from durable import engine as durable_engine
+
+    class _Host(durable_engine.Host):
+        """No timer threads; every action name resolves to the generic recorder."""
+
+        def __init__(self, sink: threading.local, always: tuple[int, ...]):
+            self._sink = sink
+            self._always = always
+            super().__init__()
+
+        def _run(self) -> None:  # no background dispatch/timer threads
+            return None
+
+        def get_action(self, action_name: str):
+            sink = self._sink
+            hit: tuple[int, ...] = self._always if action_name == CATCH_ALL else (int(action_name),)
+
+            def record(c):  # one parameter: durable runs it synchronously
+                matched = c.m  # a list of facts: every rule has a "cap"
+                for fact in matched if isinstance(matched, list) else (matched,):
+                    pidx = fact["_pidx"]
+                    sink.hits.extend((i, pidx) for i in hit)
+
+            return record
+
+    return _Host
+
+
+class DurableEngine:
+    """Evaluates profiles against a :class:`RuleSet` on durable-rules. Thread-safe.
+
+    ``evaluate(profile)`` takes a :class:`~livelift.domain.Profile` or a dict of
+    profile fields (fields may be missing; ``None`` means missing).
+    """
+
+    def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
+        self._rules: tuple[Rule, ...] = ruleset.rules
+        self.name = f"livelift_{os.getpid()}_{next(_ENGINE_IDS)}_{uuid.uuid4().hex[:8]}"
+        self.definition = to_durable(self._rules)
+        always = tuple(i for i, r in enumerate(self._rules) if isinstance(r.when, Always))
+        self._sink = threading.local()
+        self._lock = threading.Lock()
+        self._sids = itertools.count()
+        self._cache: dict[tuple[int, ...], Evaluation] = {}
+        host_cls = _host_class()
+        self._host = host_cls(self._sink, always)
+        try:
+            # set_rulesets mutates its argument (drops "run"): hand it a copy
+            self._host.set_rulesets({self.name: copy.deepcopy(self.definition)})
+        except Exception as exc:
+            raise self._refused(exc, host_cls) from exc
+
+    def __repr__(self) -> str:
+        return f"DurableEngine({len(self._rules)} rules, ruleset {self.name!r})"
+
+    def _refused(self, exc: Exception, host_cls: type) -> RuleFileError:
+        """Find which rules durable refuses (it only says "error code: 202")."""
+        problems = []
+        for i, rule in enumerate(self._rules):
+            if isinstance(rule.when, Always):
+                continue
+            probe = host_cls(threading.local(), ())
+            one = {f"r{i}": copy.deepcopy(self.definition[f"r{i}"])}
+            try:
+                probe.set_rulesets({f"{self.name}_probe{i}": one})
+            except Exception as rule_exc:  # durable raises bare Exception
+                problems.append(Problem(f"{rule.file}: rule {rule.id}, when", f"durable-rules refused the rule: {rule_exc}", "a condition durable-rules can compile"))
+        if not problems:
+            files = ", ".join(dict.fromkeys(r.file for r in self._rules)) or "rules"
+            problems.append(Problem(files, f"durable-rules refused the rule set: {exc}", "rules durable-rules can compile"))
+        return RuleFileError.from_problems(problems, headline="durable-rules could not compile the rules")
+
+    def _assert(self, facts: list[dict[str, Any]]) -> list[tuple[int, int]]:
+        """Assert ``facts`` (each with ``_pidx``) in one fresh session; (rule index, _pidx) hits."""
+        sink = self._sink
+        hits: list[tuple[int, int]] = []
+        sink.hits = hits
+        with self._lock:
+            sid = str(next(self._sids))
+            for fact in facts:
+                fact["_kind"] = ANCHOR["_kind"]
+                fact["sid"] = sid
+            created = False
+            delete = True
+            try:
+                if len(facts) == 1:
+                    state = self._host.assert_fact(self.name, facts[0])
+                else:
+                    state = self._host.assert_facts(self.name, facts)
+                created = True
+            except MemoryError:
+                delete = False  # deleting the sid whose creation failed segfaults
+                raise
+            except Exception as exc:  # durable raises bare Exception with an error code
+                raise RuleFileError(
+                    f"durable-rules failed evaluating the profile: {exc}",
+                    loc=f"rules ({', '.join(dict.fromkeys(r.file for r in self._rules))})",
+                    expected="rules durable-rules can evaluate",
+                ) from exc
+            finally:
+                if delete:
+                    try:
+                        self._host.delete_state(self.name, sid)
+                    except Exception:
+                        if created:
+                            raise
+            sink.hits = None
+        if isinstance(state, dict) and state.get("exception"):
+            raise RuleFileError(f"a rule action failed: {state['exception']}", loc=f"ruleset {self.name}")
+        return hits
+
+    def _result(self, indices: set[int]) -> Evaluation:
+        key = tuple(sorted(indices))
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            found = self._cache[key] = resolve([self._rules[i] for i in key])
+        return found
+
+    def fire(self, profile: Profile | Mapping[str, Any], *, source: str = "profile") -> tuple[Rule, ...]:
+        """The rules that fire for ``profile``, in rule-file order (``$or`` double hits removed)."""
+        fact = rule_fields(profile, source=source)
+        fact["_pidx"] = 0
+        return tuple(self._rules[i] for i in sorted({i for i, _ in self._assert([fact])}))
+
+    def evaluate(self, profile: Profile | Mapping[str, Any], *, source: str = "profile") -> Evaluation:
+        """Which rules fire for ``profile`` and what they decide (one durable session per profile)."""
+        fact = rule_fields(profile, source=source)
+        fact["_pidx"] = 0
+        return self._result({i for i, _ in self._assert([fact])})
+
+    def evaluate_many(self, profiles: Iterable[Profile | Mapping[str, Any]], *, chunk: int = 200) -> list[Evaluation]:
+        """:meth:`evaluate` for many profiles, ``chunk`` facts per durable session (``assert_facts``).
+
+        Every profile is checked before any reaches durable (errors name
+        ``profiles[i]``). Same answers as :meth:`evaluate`, a few times faster.
+        """
+        if not isinstance(chunk, int) or isinstance(chunk, bool) or not 1 <= chunk <= _CAP:
+            raise InputError(f"chunk must be an integer from 1 to {_CAP}", loc="chunk", expected=f"1..{_CAP}", input=chunk)
+        facts = [rule_fields(p, source=f"profiles[{i}]") for i, p in enumerate(profiles)]
+        out: list[Evaluation] = []
+        for start in range(0, len(facts), chunk):
+            part = facts[start : start + chunk]
+            for j, fact in enumerate(part):
+                fact["_pidx"] = j
+            fired: list[set[int]] = [set() for _ in part]
+            for i, pidx in self._assert(part):
+                fired[pidx].add(i)
+            out.extend(self._result(f) for f in fired)
+        return out

@@ -1,0 +1,144 @@
+"""Validated rule data: :class:`Rule` and :class:`RuleSet` (built by ``loader.py``)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ..domain import EarningsEstimate, Fact, RuleHit
+from ..errors import InputError
+from .conditions import Condition, did_you_mean
+from .parameters import Parameter
+
+__all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
+
+KINDS = ("fact", "eligibility", "allow", "block", "boost", "caution")
+STRATEGY_KINDS = ("allow", "block", "boost", "caution")
+DENIALS = ("go_live", "earn_gifts")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, validated, with parameters resolved and its reason rendered.
+
+    ``strategy`` is set for allow/block/boost/caution rules (a strategy name or
+    ``all``); ``denies`` for eligibility rules (``go_live``, ``earn_gifts``).
+    ``file`` names where it came from.
+    """
+
+    id: str
+    kind: str
+    when: Condition
+    reason: str
+    sources: tuple[str, ...]
+    strategy: str | None = None
+    denies: tuple[str, ...] = ()
+    file: str = ""
+
+    def hit(self) -> RuleHit:
+        return RuleHit(id=self.id, kind=self.kind, reason=self.reason, sources=self.sources)
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{name} must be a number", loc=name, expected="a number >= 0", input=value)
+    x = float(value)
+    if not math.isfinite(x) or x < 0:
+        raise InputError(f"{name} must be a finite number >= 0", loc=name, expected="a number >= 0", input=value)
+    return x
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every rule (shipped first, in file order, then user rules) and the parameters."""
+
+    rules: tuple[Rule, ...]
+    parameters: Mapping[str, Parameter]
+    notices: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "_by_id", MappingProxyType({r.id: r for r in self.rules}))
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule called ``rule_id``; :class:`InputError` (with a suggestion) if none."""
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise InputError(
+                f"no rule {rule_id!r}{did_you_mean(rule_id, self._by_id)}", loc="rule id", expected="a rule id of this rule set", input=rule_id
+            ) from None
+
+    def facts(self) -> tuple[Fact, ...]:
+        """Every ``kind: fact`` rule as a :class:`~livelift.domain.Fact` (text = its reason)."""
+        return tuple(Fact(id=r.id, text=r.reason, sources=r.sources) for r in self.rules if r.kind == "fact")
+
+    def earnings(self, diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
+        """Diamonds (or the coins viewers spent on gifts) -> estimated USD with a low/high range.
+
+        Give exactly one of ``diamonds`` or ``coins``. Coins become diamonds at
+        ``diamonds_per_coin`` (a gift's diamond count equals its coin price, some
+        sources say half); diamonds become USD at ``diamond_usd``. The range
+        multiplies the parameters' low ends and high ends.
+        """
+        d = _number(diamonds, "diamonds")
+        c = _number(coins, "coins")
+        if (d is None) == (c is None):
+            raise InputError(
+                "give either diamonds or coins" + (", not both" if d is not None else ""),
+                loc="earnings",
+                expected="exactly one of diamonds, coins",
+                input={"diamonds": diamonds, "coins": coins},
+            )
+        needed = ["diamond_usd"] + (["diamonds_per_coin"] if c is not None else [])
+        missing = [n for n in needed if n not in self.parameters]
+        if missing:
+            raise InputError(
+                f"the rule set has no parameter {missing[0]!r}", loc="parameters", expected="parameters " + ", ".join(needed), input=missing
+            )
+        usd_per = self.parameters["diamond_usd"]
+        used = [usd_per]
+        notes: list[str] = []
+        if c is not None:
+            rate = self.parameters["diamonds_per_coin"]
+            used.append(rate)
+            d_val, (d_lo, d_hi) = c * rate.value, (c * rate.range[0], c * rate.range[1])
+            for name, label in (("coin_usd_web", "on the web"), ("coin_usd_app", "in the app")):
+                p = self.parameters.get(name)
+                if p is not None:
+                    used.append(p)
+                    notes.append(f"Viewers paid about ${c * p.value:,.2f} for {c:,.0f} coins {label}.")
+        else:
+            d_val = d_lo = d_hi = d
+        lo_usd, hi_usd = usd_per.range
+        share = self.parameters.get("creator_share_net")
+        if share is not None:
+            used.append(share)
+            notes.append(f"Diamond value is already the creator's {share.value:.0%} share of net revenue; it is not split again.")
+        mw = self.parameters.get("min_withdrawal_usd")
+        if mw is not None:
+            used.append(mw)
+            notes.append(f"Cash-out needs a minimum balance; sources say ${mw.range[0]:,.0f} to ${mw.range[1]:,.0f}.")
+        mx = self.parameters.get("max_daily_withdrawal_usd")
+        if mx is not None:
+            used.append(mx)
+            notes.append(f"At most ${mx.value:,.0f} can be withdrawn per day.")
+        return EarningsEstimate(
+            diamonds=d_val,
+            usd=d_val * usd_per.value,
+            usd_low=d_lo * lo_usd,
+            usd_high=d_hi * hi_usd,
+            coins=c,
+            parameters=tuple(p.as_dict() for p in used),
+            notes=tuple(notes),
+        )

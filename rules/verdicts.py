@@ -1,0 +1,102 @@
+"""What the rules decide for one profile: :class:`Evaluation` and :class:`StrategyVerdict`.
+
+Both engines (durable-rules and the vectorized one) hand the rules that fired
+to :func:`resolve`, so they cannot differ in how a verdict is reached:
+
+* ``can_go_live`` / ``can_earn_gifts`` are false when an eligibility rule that
+  fired ``denies`` them.
+* A strategy is **blocked** when a ``block`` rule for it (or for ``all``)
+  fired; otherwise it is **allowed**. No rule speaking means allowed: the
+  shipped rules block every strategy for anyone who may not go LIVE by age, so
+  the default only reaches adults.
+* ``boosted`` / ``caution``: an allowed strategy with a ``boost`` / ``caution``
+  rule that fired. A blocked strategy is neither.
+* ``rule_ids`` / ``reasons`` of a verdict: the eligibility rules that fired,
+  then the rules that shaped it (the blocks if blocked, otherwise its
+  allow/boost/caution rules), in rule-file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, Sequence
+
+from ..domain import RuleHit
+from ..fields import STRATEGIES
+from .ruleset import STRATEGY_KINDS, Rule
+
+__all__ = ["StrategyVerdict", "Evaluation", "resolve"]
+
+
+@dataclass(frozen=True)
+class StrategyVerdict:
+    """One strategy for one profile, with the rules that shaped the verdict."""
+
+    strategy: str
+    allowed: bool
+    boosted: bool
+    caution: bool
+    rule_ids: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the rules say about one profile.
+
+    ``fired``: every rule that fired, in rule-file order. ``facts``: the fact and
+    eligibility rules among them. ``strategies``: a verdict for each of the five
+    strategies (keys in ``fields.STRATEGIES`` order).
+    """
+
+    fired: tuple[RuleHit, ...]
+    strategies: Mapping[str, StrategyVerdict]
+    can_go_live: bool
+    can_earn_gifts: bool
+    facts: tuple[RuleHit, ...]
+
+    @property
+    def fired_ids(self) -> tuple[str, ...]:
+        return tuple(h.id for h in self.fired)
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The allowed strategies, in ``fields.STRATEGIES`` order."""
+        return tuple(s for s, v in self.strategies.items() if v.allowed)
+
+
+def verdicts(fired: Sequence[Rule]) -> tuple[dict[str, StrategyVerdict], bool, bool]:
+    """(verdict per strategy, can_go_live, can_earn_gifts) from the rules that fired, in file order."""
+    eligibility = [r for r in fired if r.kind == "eligibility"]
+    can_go_live = not any("go_live" in r.denies for r in eligibility)
+    can_earn = not any("earn_gifts" in r.denies for r in eligibility)
+    out: dict[str, StrategyVerdict] = {}
+    for strategy in STRATEGIES:
+        mine = [r for r in fired if r.kind in STRATEGY_KINDS and r.strategy in (strategy, "all")]
+        blocks = [r for r in mine if r.kind == "block"]
+        allowed = not blocks
+        shaping = set(map(id, mine if allowed else blocks)) | set(map(id, eligibility))
+        used = [r for r in fired if id(r) in shaping]
+        out[strategy] = StrategyVerdict(
+            strategy=strategy,
+            allowed=allowed,
+            boosted=allowed and any(r.kind == "boost" for r in mine),
+            caution=allowed and any(r.kind == "caution" for r in mine),
+            rule_ids=tuple(r.id for r in used),
+            reasons=tuple(r.reason for r in used),
+        )
+    return out, can_go_live, can_earn
+
+
+def resolve(fired: Sequence[Rule]) -> Evaluation:
+    """The :class:`Evaluation` for a profile whose fired rules are ``fired`` (file order)."""
+    strategies, can_go_live, can_earn = verdicts(fired)
+    hits = tuple(r.hit() for r in fired)
+    return Evaluation(
+        fired=hits,
+        strategies=MappingProxyType(strategies),
+        can_go_live=can_go_live,
+        can_earn_gifts=can_earn,
+        facts=tuple(h for h in hits if h.kind in ("fact", "eligibility")),
+    )
