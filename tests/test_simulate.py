@@ -59,6 +59,18 @@ def test_same_seed_gives_identical_frames():
     assert np.array_equal(a, simulate_outcome(simulate_profiles(50, seed=1), "promote", seed=9))
 
 
+def test_truth_columns_do_not_change_the_draws():
+    plain = simulate_history(100, 4, seed=5)
+    truth = simulate_history(100, 4, seed=5, with_truth=True)
+    pd.testing.assert_frame_equal(plain, truth[plain.columns])
+
+
+def test_single_profile_mapping_is_accepted():
+    one = _profile()
+    assert expected_outcome(one, "promote")[0] == expected_outcome(_frame([one]), "promote")[0]
+    assert list(true_uplift(one).columns) == [f"{TRUTH_PREFIX}{s}" for s in STRATEGIES]
+
+
 def test_different_seeds_differ():
     a, b = simulate_history(200, 5, seed=3), simulate_history(200, 5, seed=4)
     assert a.shape == b.shape
