@@ -1,0 +1,295 @@
+"""The same validated rules as numpy masks over a DataFrame of profiles (batch path).
+
+Compiled from the :class:`RuleSet` the durable adapter uses, with the same
+semantics: a missing value (absent column, ``None``/``NaN``) fails every
+comparison, ``!=`` and ``not_in`` included; ``exists`` is "present and not
+null"; ``not`` negates its subtree. Verdicts come from
+:func:`livelift.rules.verdicts.verdicts`, computed once per distinct pattern
+of fired rules and mapped back to rows by code, so nothing loops per row in
+Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..fields import STRATEGIES
+from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, did_you_mean, is_numeric_field, leaves
+from .ruleset import RuleSet
+from .verdicts import verdicts
+
+__all__ = ["VectorizedEvaluator", "FrameEvaluation"]
+
+_REGION_RE = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class FrameEvaluation:
+    """Rule verdicts for every row of a frame (same index as the input).
+
+    ``fired``: bool per rule id. ``allowed`` / ``boosted`` / ``caution``: bool per
+    strategy (columns ``fields.STRATEGIES``). ``can_go_live`` / ``can_earn_gifts``:
+    bool arrays.
+    """
+
+    fired: pd.DataFrame
+    allowed: pd.DataFrame
+    boosted: pd.DataFrame
+    caution: pd.DataFrame
+    can_go_live: np.ndarray
+    can_earn_gifts: np.ndarray
+
+
+class _Numeric:
+    def __init__(self, values: np.ndarray):
+        self.x = values
+        self.present = ~np.isnan(values)
+
+
+class _Text:
+    def __init__(self, codes: np.ndarray, uniques: list[str]):
+        self.codes = codes
+        self.uniques = uniques
+        self.present = codes >= 0
+
+    def codes_of(self, values) -> np.ndarray:
+        wanted = set(values)
+        return np.array([k for k, u in enumerate(self.uniques) if u in wanted], dtype=self.codes.dtype)
+
+
+class VectorizedEvaluator:
+    """Evaluates a :class:`RuleSet` over a DataFrame with the profile columns.
+
+    ``region`` is optional (absent = missing for every row); the other fields the
+    rules test must be columns. Values are checked as strictly as the durable
+    path (numbers for numeric fields, in range; known categories; region codes).
+    """
+
+    def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
+        self.rule_ids: tuple[str, ...] = tuple(r.id for r in ruleset.rules)
+        used = {leaf.field for r in ruleset.rules for leaf in leaves(r.when)}
+        self.required: tuple[str, ...] = tuple(f for f in FIELDS if f in used and f != "region")
+
+    def __repr__(self) -> str:
+        return f"VectorizedEvaluator({len(self.rule_ids)} rules)"
+
+    # ---------------------------------------------------------------- inputs
+    def _columns(self, df: pd.DataFrame, source: str) -> dict[str, _Numeric | _Text]:
+        if not isinstance(df, pd.DataFrame):
+            raise InputError("profiles must be a pandas DataFrame", loc=source, expected="a DataFrame with the profile columns", input=type(df).__name__)
+        missing = [f for f in self.required if f not in df.columns]
+        if missing:
+            problems = [
+                Problem(f"{source}: column {f}", f"missing column{did_you_mean(f, [str(c) for c in df.columns])}", FIELDS[f].expected)
+                for f in missing
+            ]
+            raise InputError.from_problems(problems, headline=f"{source}: missing columns {missing}" if len(missing) > 1 else None)
+        cols: dict[str, _Numeric | _Text] = {}
+        n = len(df)
+        for name in FIELDS:
+            if name not in df.columns:
+                if name == "region":
+                    cols[name] = _Text(np.full(n, -1, dtype=np.int64), [])
+                continue
+            cols[name] = self._numeric(df[name], name, source) if is_numeric_field(name) else self._text(df[name], name, source)
+        return cols
+
+    @staticmethod
+    def _bad(source: str, series: pd.Series, mask: np.ndarray, name: str, msg: str) -> InputError:
+        pos = int(np.flatnonzero(mask)[0])
+        return InputError(
+            f"{msg} ({int(mask.sum())} row{'s' if mask.sum() != 1 else ''})",
+            loc=f"{source}: row {pos}, column {name}",
+            expected=FIELDS[name].expected,
+            input=series.iloc[pos],
+        )
+
+    def _numeric(self, s: pd.Series, name: str, source: str) -> _Numeric:
+        col = FIELDS[name]
+        if pd.api.types.is_bool_dtype(s.dtype) or not (
+            pd.api.types.is_numeric_dtype(s.dtype)
+            or pd.api.types.infer_dtype(s, skipna=True) in ("integer", "floating", "mixed-integer-float", "empty")
+        ):
+            bad = ~s.map(lambda v: v is None or (isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)))).to_numpy(bool)
+            raise self._bad(source, s, bad if bad.any() else np.ones(len(s), bool), name, "must be a number")
+        x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        present = ~np.isnan(x)
+        with np.errstate(invalid="ignore"):
+            lo_bad = (x <= col.min if col.min_exclusive else x < col.min) if col.min is not None else np.zeros(len(x), bool)
+            hi_bad = x > col.max if col.max is not None else np.zeros(len(x), bool)
+            out = present & (lo_bad | hi_bad | np.isinf(x))
+            if col.kind == "int":
+                out |= present & ~np.isinf(x) & (np.floor(x) != x)
+        if out.any():
+            raise self._bad(source, s, out, name, "out of range or not a whole number" if col.kind == "int" else "out of range")
+        return _Numeric(x)
+
+    def _text(self, s: pd.Series, name: str, source: str) -> _Text:
+        col = FIELDS[name]
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        norm: list[str] = []
+        for k, u in enumerate(uniques):
+            if not isinstance(u, str):
+                raise self._bad(source, s, codes == k, name, "must be text")
+            value = u.strip().upper() if col.kind == "region" else u
+            ok = _REGION_RE.match(value) if col.kind == "region" else value in (col.choices or ())
+            if not ok:
+                hint = "" if col.kind == "region" else did_you_mean(value, col.choices or ())
+                raise self._bad(source, s, codes == k, name, f"not a valid {name}{hint}")
+            norm.append(value)
+        return _Text(np.asarray(codes), norm)
+
+    # ---------------------------------------------------------------- masks
+    def _mask(self, cond: Condition, cols: dict, n: int) -> np.ndarray:
+        if isinstance(cond, Always):
+            return np.ones(n, dtype=bool)
+        if isinstance(cond, All):
+            return np.logical_and.reduce([self._mask(c, cols, n) for c in cond.items])
+        if isinstance(cond, AnyOf):
+            return np.logical_or.reduce([self._mask(c, cols, n) for c in cond.items])
+        if isinstance(cond, Not):
+            return ~self._mask(cond.item, cols, n)
+        return self._leaf(cond, cols[cond.field])
+
+    @staticmethod
+    def _leaf(leaf: Leaf, col: _Numeric | _Text) -> np.ndarray:
+        op, v = leaf.op, leaf.value
+        if op == "exists":
+            return col.present.copy()
+        if op == "missing":
+            return ~col.present
+        if isinstance(col, _Numeric):
+            x = col.x
+            with np.errstate(invalid="ignore"):
+                if op == "==":
+                    return x == v
+                if op == "!=":
+                    return (x != v) & col.present
+                if op == "<":
+                    return x < v
+                if op == "<=":
+                    return x <= v
+                if op == ">":
+                    return x > v
+                if op == ">=":
+                    return x >= v
+                if op == "between":
+                    return (x >= v[0]) & (x <= v[1])
+                if op == "in":
+                    return np.isin(x, np.asarray(v, dtype=np.float64))
+                if op == "not_in":
+                    return ~np.isin(x, np.asarray(v, dtype=np.float64)) & col.present
+        else:
+            if op in ("==", "in"):
+                return np.isin(col.codes, col.codes_of([v] if op == "==" else v))
+            if op in ("!=", "not_in"):
+                return ~np.isin(col.codes, col.codes_of([v] if op == "!=" else v)) & col.present
+        raise ValueError(f"no vectorized form for op {op!r} on field {leaf.field!r}")
+
+    def _matrix(self, df: pd.DataFrame, source: str) -> np.ndarray:
+        cols = self._columns(df, source)
+        n = len(df)
+        fired = np.empty((n, len(self.rule_ids)), dtype=bool)
+        for j, rule in enumerate(self.ruleset.rules):
+            fired[:, j] = self._mask(rule.when, cols, n)
+        return fired
+
+    def fired(self, df: pd.DataFrame, *, source: str = "profiles") -> pd.DataFrame:
+        """A bool DataFrame: one column per rule id (file order), one row per profile."""
+        return pd.DataFrame(self._matrix(df, source), index=df.index, columns=list(self.rule_ids))
+
+    # -------------------------------------------------------------- verdicts
+    def _patterns(self, fired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(code per row, the distinct fired patterns as rows of a bool matrix)."""
+        n, r = fired.shape
+        if n == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, r), dtype=bool)
+        packed = np.packbits(fired, axis=1, bitorder="little")
+        width = -(-packed.shape[1] // 8) * 8
+        if width == 8:
+            padded = np.zeros((n, 8), dtype=np.uint8)
+            padded[:, : packed.shape[1]] = packed
+            keys = padded.view(np.uint64).ravel()
+            codes, uniq = pd.factorize(keys)
+            first = np.zeros(len(uniq), dtype=np.int64)
+            first[codes] = np.arange(n)  # any row of a pattern will do: they are identical
+        else:  # more than 64 rules
+            view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+            _, first, codes = np.unique(view, return_index=True, return_inverse=True)
+        return np.asarray(codes, dtype=np.int64), fired[first]
+
+    def _tables(self, fired: np.ndarray):
+        codes, patterns = self._patterns(fired)
+        k, s = len(patterns), len(STRATEGIES)
+        allowed = np.zeros((k, s), dtype=bool)
+        boosted = np.zeros((k, s), dtype=bool)
+        caution = np.zeros((k, s), dtype=bool)
+        go_live = np.zeros(k, dtype=bool)
+        earn = np.zeros(k, dtype=bool)
+        ids: list[str] = []
+        reasons: list[str] = []
+        rules = self.ruleset.rules
+        for p, pattern in enumerate(patterns):
+            verdict, go_live[p], earn[p] = verdicts([rules[j] for j in np.flatnonzero(pattern)])
+            for q, strategy in enumerate(STRATEGIES):
+                v = verdict[strategy]
+                allowed[p, q], boosted[p, q], caution[p, q] = v.allowed, v.boosted, v.caution
+                ids.append(";".join(v.rule_ids))
+                reasons.append(" ".join(v.reasons))
+        return codes, allowed, boosted, caution, go_live, earn, ids, reasons
+
+    def evaluate(self, df: pd.DataFrame, *, source: str = "profiles") -> FrameEvaluation:
+        """Fired rules, per-strategy verdicts and eligibility for every row."""
+        fired = self._matrix(df, source)
+        codes, allowed, boosted, caution, go_live, earn, _, _ = self._tables(fired)
+
+        def frame(table: np.ndarray) -> pd.DataFrame:
+            return pd.DataFrame(table[codes], index=df.index, columns=list(STRATEGIES))
+
+        return FrameEvaluation(
+            fired=pd.DataFrame(fired, index=df.index, columns=list(self.rule_ids)),
+            allowed=frame(allowed),
+            boosted=frame(boosted),
+            caution=frame(caution),
+            can_go_live=go_live[codes],
+            can_earn_gifts=earn[codes],
+        )
+
+    def strategy_table(self, df: pd.DataFrame, *, source: str = "profiles") -> pd.DataFrame:
+        """Long form: one row per (input row, strategy), strategies in ``fields.STRATEGIES`` order.
+
+        Columns: ``row`` (int position in ``df``), ``strategy``, ``allowed``,
+        ``boosted``, ``caution``, ``rule_ids`` (';'-joined, eligibility rules
+        included) and ``reason`` (the reasons joined with ' '). ``strategy``,
+        ``rule_ids`` and ``reason`` are categoricals (few distinct values).
+        """
+        fired = self._matrix(df, source)
+        codes, allowed, boosted, caution, _, _, ids, reasons = self._tables(fired)
+        n, s = len(df), len(STRATEGIES)
+        flat = (codes[:, None] * s + np.arange(s)).ravel()  # pattern*s + strategy, row-major
+        id_cats, id_codes = _dedupe(ids)
+        reason_cats, reason_codes = _dedupe(reasons)
+        return pd.DataFrame(
+            {
+                "row": np.repeat(np.arange(n, dtype=np.int64), s),
+                "strategy": pd.Categorical.from_codes(np.tile(np.arange(s, dtype=np.int8), n), categories=list(STRATEGIES)),
+                "allowed": allowed.ravel()[flat],
+                "boosted": boosted.ravel()[flat],
+                "caution": caution.ravel()[flat],
+                "rule_ids": pd.Categorical.from_codes(id_codes[flat], categories=id_cats),
+                "reason": pd.Categorical.from_codes(reason_codes[flat], categories=reason_cats),
+            }
+        )
+
+
+def _dedupe(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """(distinct values, code of each value) for building a Categorical."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
+    return list(index), codes
