@@ -244,7 +244,7 @@ def _is_missing_scalar(v: Any) -> bool:
 
 
 def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool) or type(v).__name__ == "bool_"
+    return isinstance(v, bool) or type(v).__name__ in ("bool", "bool_")
 
 
 def _scalar_number(col: Column, v: Any) -> tuple[int, Any]:
@@ -364,6 +364,8 @@ _SCALAR = {
 def _describe(col: Column, status: int, raw: Any) -> tuple[str, Any]:
     """(message, value to show) for a bad cell."""
     show = _plain(raw)
+    if isinstance(show, float) and show.is_integer() and abs(show) < 1e15:
+        show = int(show)  # a CSV's 12 is read as 12.0: show it as written
     if status == _MISSING:
         return "missing value", (show if isinstance(show, str) and show else NO_INPUT)
     if status == _WRONG_TYPE:
@@ -451,15 +453,16 @@ def _plan(names: list[str], spec: _Spec, source: str) -> _Plan:
     unknown = [n for n in positions if n not in known and n not in _CONTRACT_NAMES and all(n != c.name for c in truth_cols)]
 
     problems = []
-    for col in spec.required:
-        if col.name not in positions:
-            problems.append(
-                Problem(
-                    source,
-                    f"missing required column {col.name!r}" + _misspelt(col.name, unknown),
-                    "the columns " + ", ".join(c.name for c in spec.required),
-                )
+    missing = [c.name for c in spec.required if c.name not in positions]
+    if missing:
+        listed = ", ".join(f"{m!r}" + _misspelt(m, unknown) for m in missing)
+        problems.append(
+            Problem(
+                source,
+                f"missing required column{'s' if len(missing) > 1 else ''} {listed}",
+                f"the {spec.noun} columns " + ", ".join(c.name for c in spec.required),
             )
+        )
     for col in wanted:
         if len(positions.get(col.name, ())) > 1:
             problems.append(Problem(source, f"column {col.name!r} appears {len(positions[col.name])} times", "each column once"))
@@ -652,6 +655,8 @@ def _number_statuses(col: Column, values: Any, status: Any) -> Any:
         if col.max is not None:
             ok &= values <= col.max
         not_whole = finite & (values != np.floor(values)) if col.kind == "int" else None
+    if not_whole is not None:
+        ok &= ~not_whole
     if status is None and ok.all():
         return None
     new = np.where(nan, _MISSING, np.where(ok, _OK, _OUT_OF_RANGE)).astype(np.uint8)
@@ -769,6 +774,12 @@ def _read(path: Any, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
         raise InputError("not a file path", loc="path", expected="a path to a file", input=type(path).__name__) from None
     source = str(p)
     ext = p.suffix.lower()
+    try:
+        exists, is_dir = p.exists(), p.is_dir()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a usable file path ({exc})", loc=source) from None
+    if is_dir:
+        raise InputError("is a folder, not a file", loc=source, expected=f"a {spec.noun} file")
     if ext not in READ_EXTENSIONS:
         raise InputError(
             "unknown file type",
@@ -776,14 +787,8 @@ def _read(path: Any, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
             expected="a file ending in " + ", ".join(READ_EXTENSIONS),
             input=p.suffix or p.name,
         )
-    try:
-        exists, is_dir = p.exists(), p.is_dir()
-    except (OSError, ValueError) as exc:
-        raise InputError(f"not a usable file path ({exc})", loc=source) from None
     if not exists:
         raise InputError("file not found", loc=source, expected=f"an existing {spec.noun} file")
-    if is_dir:
-        raise InputError("is a folder, not a file", loc=source, expected=f"a {spec.noun} file")
     try:
         if p.stat().st_size == 0:
             raise InputError("empty file (0 bytes)", loc=source, expected=f"a header row and {spec.noun} rows")
@@ -806,6 +811,7 @@ def _read_csv(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> Read
 
     names = _csv_header(path, source)
     plan = _plan(names, spec, source)
+    _check_utf8(path, source)
     generated = [f"c{i}" for i in range(len(names))]
     fast = {generated[pos]: _arrow_type(col, text_numbers=False) for pos, col in plan.columns}
     try:
@@ -891,6 +897,38 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
+def _check_utf8(path: Path, source: str) -> None:
+    """Refuse non-UTF-8 text up front (pyarrow cannot even report such a row).
+
+    Pure ASCII, the usual case, is one vectorized pass over a memory map.
+    """
+    import codecs
+    import mmap
+
+    import numpy as np
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        view = np.frombuffer(mm, dtype=np.uint8)
+        ascii_only = bool(view.max() < 0x80)
+        del view
+        if ascii_only:
+            return
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        step = 1 << 24
+        for start in range(0, len(mm), step):
+            chunk = mm[start : start + step]
+            try:
+                decoder.decode(chunk, final=start + step >= len(mm))
+            except UnicodeDecodeError as exc:
+                offset = start + exc.start
+                line = mm[:offset].count(b"\n") + 1
+                raise InputError(
+                    f"not UTF-8 text (invalid bytes on line {line:,})",
+                    loc=source,
+                    expected="a comma-separated CSV file saved as UTF-8",
+                ) from None
+
+
 def _csv_header(path: Path, source: str) -> list[str]:
     """The header row's column names, with one-line reasons for unusable files."""
     import csv
@@ -913,7 +951,11 @@ def _csv_header(path: Path, source: str) -> list[str]:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", loc=source, expected="a comma-separated CSV file saved as UTF-8") from None
-    names = next(csv.reader(io.StringIO(text.rstrip("\r"))), [])
+    text = re.split(r"\r\n?|\n", text, maxsplit=1)[0]  # a lone CR ends a line too
+    try:
+        names = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        raise InputError(f"unreadable header row ({exc})", loc=source, expected="a header row with the column names") from None
     if not any(n.strip() for n in names):
         raise InputError("the first line is empty", loc=source, expected="a header row with the column names")
     if len(names) == 1:
@@ -970,7 +1012,7 @@ def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lin
             try:
                 item = json.loads(line)
             except (json.JSONDecodeError, RecursionError) as exc:
-                raise InputError(f"line {lineno}: not valid JSON ({_json_reason(exc)})", loc=source, expected="one JSON object per line") from None
+                raise InputError(f"line {lineno}: not valid JSON ({_json_reason(exc, lines=True)})", loc=source, expected="one JSON object per line") from None
             if not isinstance(item, dict):
                 raise InputError(f"line {lineno}: not a JSON object", loc=source, expected="one JSON object per line", input=_json_kind(item))
             records.append(item)
@@ -1009,9 +1051,9 @@ def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lin
     return _validate(df, reordered, source, skip_bad_rows)
 
 
-def _json_reason(exc: Exception) -> str:
+def _json_reason(exc: Exception, *, lines: bool = False) -> str:
     if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        return f"{exc.msg} at column {exc.colno}" if lines else f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     return "nested too deeply"
 
 
