@@ -82,7 +82,9 @@ Assumptions (all of them simulation choices):
 * Panel. ``simulate_history`` evolves each creator week by week: followers grow
   by ``new_followers``; ``avg_viewers``, ``streams_per_week`` and
   ``prior_weekly_diamonds`` are trailing 4-week means of the simulated weeks
-  (seeded with the initial profile); engagement, retention and stream length
+  (seeded with the initial profile), so the extra viewers of a promote or
+  collaborate week carry into the next four weeks' ``avg_viewers``;
+  engagement, retention and stream length
   drift, and engage_audience / improve_content weeks leave a small lasting
   improvement. The outcome of a week depends only on the profile as it stood
   before the week and the week's strategy, so ``expected_outcome`` is exactly
