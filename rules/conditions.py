@@ -55,6 +55,8 @@ RESERVED_FIELDS = ("_kind", "_pidx", "sid", "id")
 """Names the durable adapter uses itself; also anything starting with ``$``."""
 
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
+_OP_ALIASES = {"=": "==", "=>": ">=", "=<": "<=", "<>": "!=", "not in": "not_in", "notin": "not_in", "eq": "==", "ne": "!=",
+               "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "exist": "exists", "is_missing": "missing"}
 
 
 def is_numeric_field(name: str) -> bool:
@@ -223,7 +225,8 @@ class _Parser:
                 )
             ok = False
         if not isinstance(op, str) or op not in OPS:
-            self.problem(f"{path}.op", f"unknown op {op!r}{did_you_mean(op, OPS)}", "one of " + " ".join(OPS), op)
+            hint = f" (did you mean {_OP_ALIASES[op]!r}?)" if isinstance(op, str) and op in _OP_ALIASES else did_you_mean(op, OPS)
+            self.problem(f"{path}.op", f"unknown op {op!r}{hint}", "one of " + " ".join(OPS), op)
             ok = False
         if not ok:
             return None

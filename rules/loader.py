@@ -174,13 +174,12 @@ def _parse_rule(raw: Any, file: str, index: int, params: dict[str, Parameter], v
         bad("kind", f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}", "one of " + ", ".join(KINDS), kind)
     strategy = raw.get("strategy")
     choices = (*STRATEGIES, "all")
-    if kind in STRATEGY_KINDS:
-        if strategy is None:
-            bad("", f"a {kind} rule needs 'strategy'", "one of " + ", ".join(choices))
-        elif strategy not in choices:
-            bad("strategy", f"unknown strategy {strategy!r}{did_you_mean(strategy, choices)}", "one of " + ", ".join(choices), strategy)
-    elif kind in KINDS and strategy is not None:
+    if kind in KINDS and kind not in STRATEGY_KINDS and strategy is not None:
         bad("strategy", f"a {kind} rule takes no strategy", f"'strategy' only on {', '.join(STRATEGY_KINDS)} rules", strategy)
+    elif strategy is not None and strategy not in choices:
+        bad("strategy", f"unknown strategy {strategy!r}{did_you_mean(strategy, choices)}", "one of " + ", ".join(choices), strategy)
+    elif kind in STRATEGY_KINDS and strategy is None:
+        bad("", f"a {kind} rule needs 'strategy'", "one of " + ", ".join(choices))
     denies = raw.get("denies")
     if kind == "eligibility":
         if not isinstance(denies, list) or not denies or any(d not in DENIALS for d in denies):
@@ -247,6 +246,14 @@ def _parse_rule_file(doc: Any, file: str, params: dict[str, Parameter], values: 
     return rules, problems
 
 
+def _raw_ids(doc: Any) -> list[str]:
+    """The string ids in a parsed rule file, valid rules or not (for duplicate checks)."""
+    items = doc.get("rules") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [r["id"] for r in items if isinstance(r, dict) and isinstance(r.get("id"), str)]
+
+
 # ------------------------------------------------------------------ loading
 
 
@@ -291,18 +298,18 @@ def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[R
                 continue
             rules, probs = _parse_rule_file(doc, file, params, values)
             problems.extend(probs)
-            for rule in rules:
-                if rule.id in seen_here:
+            for rid in _raw_ids(doc):
+                if rid in seen_here:
                     problems.append(
                         Problem(
-                            f"{file}: rule {rule.id}, id",
-                            f"duplicate rule id (also in {seen_here[rule.id]})",
+                            f"{file}: rule {rid}, id",
+                            f"duplicate rule id (also in {seen_here[rid]})",
                             "ids unique within the shipped rules and within each rules directory",
-                            rule.id,
+                            rid,
                         )
                     )
-                    continue
-                seen_here[rule.id] = file
+                seen_here.setdefault(rid, file)
+            for rule in rules:
                 if rule.id in by_id:
                     notices.append(f"user rule {rule.id} in {file} replaces {_origin(by_id[rule.id], 'rule')}")
                 by_id[rule.id] = rule

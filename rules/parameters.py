@@ -95,11 +95,11 @@ def parse_parameters(doc: Any, file: str) -> tuple[dict[str, Parameter], list[Pr
         if "sources" in spec and (not isinstance(srcs, list) or not srcs or not all(isinstance(s, str) and s.strip() for s in srcs)):
             problems.append(Problem(f"{where}, sources", "must be a non-empty list of strings", "e.g. [facts.md#M8]", srcs))
             bad = True
-        if bad:
-            continue
-        low, high, value = spec.get("low"), spec.get("high"), spec["value"]
-        if (low is not None and low > value) or (high is not None and high < value):
+        low, high, value = (spec.get(k) if _is_number(spec.get(k)) else None for k in ("low", "high", "value"))
+        if value is not None and ((low is not None and low > value) or (high is not None and high < value)):
             problems.append(Problem(where, "needs low <= value <= high", "low <= value <= high", [low, value, high]))
+            continue
+        if bad:
             continue
         out[name] = Parameter(name, value, spec["unit"], spec["description"].strip(), tuple(srcs), low, high, file)
     return out, problems

@@ -1,0 +1,515 @@
+"""Rule data, loader, both engines on exact thresholds, user overrides, earnings."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import pandas as pd
+import pytest
+
+from livelift.domain import EarningsEstimate, Fact, Profile
+from livelift.errors import InputError, RuleFileError
+from livelift.fields import STRATEGIES
+from livelift.rules import DurableEngine, Evaluation, VectorizedEvaluator, check_rules, load_ruleset
+
+ALWAYS = (
+    "fact.gifts_are_live_income",
+    "fact.likes_do_not_pay",
+    "fact.comments_shares_follows_do_not_pay",
+    "fact.live_match_points",
+    "fact.creator_share",
+    "fact.diamond_value",
+    "fact.cash_out",
+    "fact.coins_cheaper_on_web",
+)
+
+# An adult above every threshold that fires no conditional rule.
+BASE = dict(
+    followers=5000,
+    avg_viewers=20.0,
+    engagement_rate=0.2,
+    streams_per_week=10.0,
+    avg_stream_minutes=60.0,
+    retention_rate=0.5,
+    prior_weekly_diamonds=300.0,
+    category="gaming",
+    creator_age=30,
+    region="US",
+)
+
+UNDER_FOLLOWERS = (
+    "eligibility.live.under_min_followers",
+    "allow.engage_audience.grow_followers",
+    "allow.improve_content.grow_followers",
+    "block.collaborate.under_min_followers",
+    "block.promote.under_min_followers",
+    "block.increase_frequency.under_min_followers",
+)
+
+# (changes to BASE, conditional rule ids expected to fire) -- both sides of every threshold.
+CASES = [
+    ({}, ()),
+    ({"region": None}, ("fact.region_not_given",)),
+    ({"region": "KR"}, ("fact.kr.gift_age",)),
+    ({"region": "DE"}, ("fact.eea.coins_policy",)),
+    ({"region": "NO"}, ("fact.eea.coins_policy",)),
+    ({"region": "US", "followers": 10000}, ("fact.creator_rewards_is_not_live",)),
+    ({"region": "US", "followers": 9999}, ()),
+    ({"region": "CA", "followers": 10000}, ()),
+    ({"region": "KR", "followers": 10000}, ("fact.kr.gift_age", "fact.creator_rewards_is_not_live")),
+    # age: 18+ (19 in KR); a missing region is "not KR"
+    ({"creator_age": 17}, ("eligibility.live.under_min_age", "block.all.under_min_age")),
+    ({"creator_age": 17, "region": None}, ("fact.region_not_given", "eligibility.live.under_min_age", "block.all.under_min_age")),
+    ({"creator_age": 18}, ()),
+    ({"creator_age": 18, "region": None}, ("fact.region_not_given",)),
+    ({"creator_age": 17, "region": "KR"}, ("fact.kr.gift_age", "eligibility.live.under_min_age_kr", "block.all.under_min_age_kr")),
+    ({"creator_age": 18, "region": "KR"}, ("fact.kr.gift_age", "eligibility.live.under_min_age_kr", "block.all.under_min_age_kr")),
+    ({"creator_age": 19, "region": "KR"}, ("fact.kr.gift_age",)),
+    # followers: 1,000 to go LIVE
+    ({"followers": 999}, UNDER_FOLLOWERS),
+    ({"followers": 1000}, ()),
+    # streams per week
+    ({"streams_per_week": 14.0}, ("block.increase_frequency.already_frequent",)),
+    ({"streams_per_week": 13.99}, ()),
+    ({"streams_per_week": 7.01}, ()),
+    ({"streams_per_week": 7.0}, ("boost.promote.regular_schedule",)),
+    ({"streams_per_week": 3.0}, ("boost.promote.regular_schedule",)),
+    ({"streams_per_week": 2.99}, ("boost.increase_frequency.infrequent",)),
+    ({"streams_per_week": 1.0}, ("boost.increase_frequency.infrequent",)),
+    ({"streams_per_week": 0.99}, ("boost.increase_frequency.infrequent", "caution.promote.irregular")),
+    # retention / engagement
+    ({"retention_rate": 0.29}, ("caution.increase_frequency.low_retention", "boost.improve_content.low_retention")),
+    ({"retention_rate": 0.3}, ()),
+    ({"engagement_rate": 0.0499}, ("boost.engage_audience.low_engagement",)),
+    ({"engagement_rate": 0.05}, ()),
+    # viewers
+    ({"avg_viewers": 9.99}, ("caution.collaborate.few_viewers",)),
+    ({"avg_viewers": 10.0}, ()),
+    ({"avg_viewers": 50.0}, ("boost.collaborate.battle_ready",)),
+    ({"avg_viewers": 49.99}, ()),
+    ({"avg_viewers": 50.0, "followers": 999}, UNDER_FOLLOWERS),
+]
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_ruleset()
+
+
+@pytest.fixture(scope="module")
+def durable(ruleset):
+    return DurableEngine(ruleset)
+
+
+@pytest.fixture(scope="module")
+def vectorized(ruleset):
+    return VectorizedEvaluator(ruleset)
+
+
+def _profile(changes):
+    return {**BASE, **changes}
+
+
+def _expected(ruleset, extra):
+    wanted = set(ALWAYS) | set(extra)
+    return tuple(r.id for r in ruleset.rules if r.id in wanted)
+
+
+# ------------------------------------------------------------------ rule data
+
+
+def test_shipped_rules_are_valid_and_sourced(ruleset):
+    assert check_rules() == []
+    assert len(ruleset.rules) >= 25
+    kinds = {r.kind for r in ruleset.rules}
+    assert kinds == {"fact", "eligibility", "allow", "block", "boost", "caution"}
+    for rule in ruleset.rules:
+        assert rule.reason and "{" not in rule.reason, rule.id
+        assert rule.sources and all(s.startswith(("facts.md#", "http")) for s in rule.sources), rule.id
+    assert ruleset.rules[0].file == "rules/facts.yaml"
+
+
+def test_thresholds_are_parameters_with_ranges(ruleset):
+    p = ruleset.parameters
+    assert p["live_min_followers"].value == 1000
+    assert p["live_min_age"].value == 18 and p["live_min_age_kr"].value == 19
+    assert p["diamond_usd"].range == (0.005, 0.01)
+    assert p["coin_usd_app"].low < p["coin_usd_app"].value < p["coin_usd_app"].high
+    assert p["min_withdrawal_usd"].range == (10, 100)
+    for param in p.values():
+        assert param.unit and param.description and param.sources
+
+
+def test_facts_say_likes_do_not_pay(ruleset):
+    facts = ruleset.facts()
+    assert all(isinstance(f, Fact) for f in facts)
+    by_id = {f.id: f for f in facts}
+    assert "pay nothing" in by_id["fact.likes_do_not_pay"].text
+    assert "Gifts are the LIVE income" in by_id["fact.gifts_are_live_income"].text
+    assert "$0.005" in by_id["fact.diamond_value"].text  # rendered from the parameter
+
+
+def test_rule_lookup_suggests(ruleset):
+    assert ruleset.rule("fact.likes_do_not_pay").kind == "fact"
+    with pytest.raises(InputError, match="did you mean 'fact.likes_do_not_pay'"):
+        ruleset.rule("fact.like_do_not_pay")
+
+
+# --------------------------------------------------------- threshold table
+
+
+def test_table_covers_every_rule(ruleset):
+    covered = set(ALWAYS) | {rid for _, ids in CASES for rid in ids}
+    assert covered == {r.id for r in ruleset.rules}
+
+
+@pytest.mark.parametrize("changes, extra", CASES, ids=[str(c) for c, _ in CASES])
+def test_durable_fires_exactly(durable, ruleset, changes, extra):
+    assert durable.evaluate(_profile(changes)).fired_ids == _expected(ruleset, extra)
+
+
+def test_vectorized_fires_exactly(vectorized, ruleset):
+    df = pd.DataFrame([_profile(c) for c, _ in CASES])
+    fired = vectorized.fired(df)
+    assert list(fired.columns) == [r.id for r in ruleset.rules]
+    for i, (_, extra) in enumerate(CASES):
+        got = tuple(fired.columns[fired.iloc[i].to_numpy()])
+        assert got == _expected(ruleset, extra), CASES[i][0]
+
+
+def test_profile_object_and_dict_agree(durable):
+    prof = Profile(creator_id="c1", **BASE)
+    assert durable.evaluate(prof) == durable.evaluate(BASE)
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+@pytest.mark.parametrize("changes", [{"creator_age": 17}, {"creator_age": 13, "region": None}, {"creator_age": 18, "region": "KR"}])
+def test_minor_gets_no_strategy_and_the_age_reason(durable, vectorized, changes):
+    ev = durable.evaluate(_profile(changes))
+    assert isinstance(ev, Evaluation)
+    assert ev.allowed == () and not ev.can_go_live and not ev.can_earn_gifts
+    age = "19" if changes.get("region") == "KR" else "18"
+    for verdict in ev.strategies.values():
+        assert not verdict.allowed and not verdict.boosted and not verdict.caution
+        assert any(rid.startswith("block.all.under_min_age") for rid in verdict.rule_ids)
+        assert any(f"under {age}" in r for r in verdict.reasons)
+    assert any(h.kind == "eligibility" and age in h.reason for h in ev.facts)
+    table = vectorized.strategy_table(pd.DataFrame([_profile(changes)]))
+    assert not table["allowed"].any()
+    assert table["reason"].astype(str).str.contains(f"under {age}").all()
+
+
+def test_adult_under_1000_followers_grows_followers_first(durable):
+    ev = durable.evaluate(_profile({"followers": 999}))
+    assert ev.allowed == ("engage_audience", "improve_content")
+    assert not ev.can_go_live and not ev.can_earn_gifts
+    collab = ev.strategies["collaborate"]
+    assert collab.rule_ids == ("eligibility.live.under_min_followers", "block.collaborate.under_min_followers")
+    assert "grow followers first" in collab.reasons[-1]
+
+
+def test_adult_default_allowed_and_boosts(durable):
+    ev = durable.evaluate(_profile({"retention_rate": 0.1, "avg_viewers": 5.0, "streams_per_week": 15.0}))
+    assert ev.can_go_live and ev.can_earn_gifts
+    s = ev.strategies
+    assert list(s) == list(STRATEGIES)
+    assert s["improve_content"].allowed and s["improve_content"].boosted
+    assert s["collaborate"].allowed and s["collaborate"].caution and not s["collaborate"].boosted
+    assert not s["increase_frequency"].allowed
+    # a blocked strategy is shaped only by its blocks: the caution on it is dropped
+    assert s["increase_frequency"].rule_ids == ("block.increase_frequency.already_frequent",)
+    assert s["promote"].allowed and s["promote"].rule_ids == ()
+
+
+def test_facts_in_evaluation_are_fact_and_eligibility_hits(durable):
+    ev = durable.evaluate(_profile({"followers": 999, "region": None}))
+    assert {h.kind for h in ev.facts} == {"fact", "eligibility"}
+    assert "fact.likes_do_not_pay" in [h.id for h in ev.facts]
+
+
+# ---------------------------------------------------------- profile input
+
+
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"creator_age": "25"}, "creator_age: must be a number"),
+        ({"followers": True}, "followers: must be a number"),
+        ({"followers": -1}, "followers: out of range"),
+        ({"followers": 10.5}, "whole number"),
+        ({"engagement_rate": 1.7}, "engagement_rate: out of range"),
+        ({"category": "gamign"}, "did you mean 'gaming'"),
+        ({"region": "Korea"}, "region: not a region code"),
+        ({"folowers": 3}, "did you mean 'followers'"),
+    ],
+)
+def test_bad_profiles_are_refused_before_durable(durable, vectorized, changes, match):
+    with pytest.raises(InputError, match=match):
+        durable.evaluate(_profile(changes))
+    if "folowers" not in changes:
+        with pytest.raises(InputError):
+            vectorized.evaluate(pd.DataFrame([_profile(changes)]))
+
+
+def test_none_means_missing_and_region_is_normalised(durable):
+    assert durable.evaluate({**BASE, "region": None}) == durable.evaluate({k: v for k, v in BASE.items() if k != "region"})
+    assert durable.evaluate({**BASE, "region": " kr "}) == durable.evaluate({**BASE, "region": "KR"})
+
+
+def test_vectorized_needs_the_profile_columns(vectorized):
+    with pytest.raises(InputError, match="followers"):
+        vectorized.evaluate(pd.DataFrame([{k: v for k, v in BASE.items() if k != "followers"}]))
+    ok = vectorized.evaluate(pd.DataFrame([{k: v for k, v in BASE.items() if k != "region"}]))
+    assert ok.fired.loc[0, "fact.region_not_given"]
+
+
+def test_strategy_table_long_form(vectorized, durable):
+    rows = [_profile({}), _profile({"followers": 999}), _profile({"creator_age": 17})]
+    table = vectorized.strategy_table(pd.DataFrame(rows, index=[10, 20, 30]))
+    assert list(table.columns) == ["row", "strategy", "allowed", "boosted", "caution", "rule_ids", "reason"]
+    assert len(table) == 3 * len(STRATEGIES)
+    assert table["row"].tolist() == [0] * 5 + [1] * 5 + [2] * 5
+    assert table["strategy"].astype(str).tolist() == list(STRATEGIES) * 3
+    for i, profile in enumerate(rows):
+        ev = durable.evaluate(profile)
+        part = table[table["row"] == i]
+        for _, rec in part.iterrows():
+            v = ev.strategies[rec["strategy"]]
+            assert rec["allowed"] == v.allowed
+            assert rec["rule_ids"] == ";".join(v.rule_ids)
+            assert rec["reason"] == " ".join(v.reasons)
+
+
+def test_empty_frame(vectorized):
+    df = pd.DataFrame({k: pd.Series([], dtype="float64") for k in BASE})
+    assert len(vectorized.strategy_table(df)) == 0
+    assert vectorized.evaluate(df).allowed.shape == (0, 5)
+
+
+# -------------------------------------------------------- user rules dir
+
+
+def _write(path, text):
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def test_user_dir_replaces_rules_and_parameters(tmp_path):
+    _write(
+        tmp_path / "parameters.yaml",
+        """
+        parameters:
+          live_min_followers: {value: 500, unit: followers, description: my market, sources: [facts.md#E2]}
+        """,
+    )
+    _write(
+        tmp_path / "mine.yaml",
+        """
+        rules:
+          - id: block.increase_frequency.already_frequent
+            kind: block
+            strategy: increase_frequency
+            when: {field: streams_per_week, op: ">=", value: 7}
+            reason: Seven a week is plenty.
+            sources: [facts.md#S4]
+          - id: caution.promote.musicians
+            kind: caution
+            strategy: promote
+            when: {field: category, op: in, value: [music]}
+            reason: Music LIVEs need rights cleared.
+            sources: ["https://example.org/rights"]
+        """,
+    )
+    rs = load_ruleset([tmp_path])
+    notices = "\n".join(rs.notices)
+    assert f"user rule block.increase_frequency.already_frequent in {tmp_path / 'mine.yaml'} replaces the shipped rule" in notices
+    assert f"user parameter live_min_followers in {tmp_path / 'parameters.yaml'} replaces the shipped parameter" in notices
+    ids = [r.id for r in rs.rules]
+    assert ids.count("block.increase_frequency.already_frequent") == 1
+    assert ids.index("block.increase_frequency.already_frequent") < ids.index("boost.increase_frequency.infrequent")  # kept its place
+    assert ids[-1] == "caution.promote.musicians"
+    assert "500 followers" in rs.rule("eligibility.live.under_min_followers").reason
+    engine = DurableEngine(rs)
+    ev = engine.evaluate(_profile({"followers": 600, "streams_per_week": 7.0, "category": "music"}))
+    assert ev.can_go_live
+    assert not ev.strategies["increase_frequency"].allowed
+    assert ev.strategies["increase_frequency"].reasons == ("Seven a week is plenty.",)
+    assert ev.strategies["promote"].caution
+    vec = VectorizedEvaluator(rs).fired(pd.DataFrame([_profile({"followers": 600, "streams_per_week": 7.0, "category": "music"})]))
+    assert tuple(vec.columns[vec.iloc[0].to_numpy()]) == ev.fired_ids
+
+
+def test_user_dir_only(tmp_path):
+    _write(
+        tmp_path / "only.yaml",
+        """
+        rules:
+          - id: fact.only
+            kind: fact
+            when: {field: followers, op: exists}
+            reason: Has followers.
+            sources: [facts.md#E2]
+        """,
+    )
+    rs = load_ruleset([tmp_path], include_shipped=False)
+    assert [r.id for r in rs.rules] == ["fact.only"] and dict(rs.parameters) == {}
+    assert DurableEngine(rs).evaluate({"followers": 3}).fired_ids == ("fact.only",)
+    assert DurableEngine(rs).evaluate({"avg_viewers": 3.0}).fired_ids == ()
+
+
+def test_two_engines_on_one_ruleset_coexist(ruleset):
+    a, b = DurableEngine(ruleset), DurableEngine(ruleset)
+    assert a.name != b.name
+    assert a.evaluate(BASE) == b.evaluate(BASE)
+
+
+# ----------------------------------------------------------------- earnings
+
+
+def test_earnings_from_diamonds(ruleset):
+    est = ruleset.earnings(diamonds=10_000)
+    assert isinstance(est, EarningsEstimate)
+    assert est.usd == pytest.approx(50.0)
+    assert est.usd_low == pytest.approx(50.0) and est.usd_high == pytest.approx(100.0)
+    names = [p["name"] for p in est.parameters]
+    assert names[0] == "diamond_usd" and "min_withdrawal_usd" in names
+    assert all(p["sources"] for p in est.parameters)
+
+
+def test_earnings_from_coins(ruleset):
+    est = ruleset.earnings(coins=1000)
+    assert est.coins == 1000 and est.diamonds == pytest.approx(1000)
+    assert est.usd == pytest.approx(5.0)
+    assert est.usd_low == pytest.approx(1000 * 0.5 * 0.005)
+    assert est.usd_high == pytest.approx(1000 * 1.0 * 0.01)
+    assert any("$10.60" in n for n in est.notes)  # what viewers paid on the web
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"diamonds": -1}, {"diamonds": math.nan}, {"coins": math.inf}, {"diamonds": "5"}, {"diamonds": True}, {}, {"diamonds": 1, "coins": 1}]
+)
+def test_earnings_refuses_bad_input(ruleset, kwargs):
+    with pytest.raises(InputError):
+        ruleset.earnings(**kwargs)
+
+
+def test_earnings_follow_user_parameters(tmp_path):
+    _write(
+        tmp_path / "parameters.yaml",
+        """
+        parameters:
+          diamond_usd: {value: 0.006, low: 0.004, high: 0.008, unit: USD per diamond, description: mine, sources: [facts.md#M8]}
+        """,
+    )
+    est = load_ruleset([tmp_path]).earnings(diamonds=1000)
+    assert (est.usd, est.usd_low, est.usd_high) == pytest.approx((6.0, 4.0, 8.0))
+
+
+# ------------------------------------------------------------ broken files
+
+
+def test_broken_rules_refused_with_every_problem(tmp_path):
+    _write(
+        tmp_path / "strategies.yaml",
+        """
+        rules:
+          - id: block.collab.minor
+            kind: blok
+            strategy: colaborate
+            when: {field: folowers, op: "<", value: 1000}
+            reason: Too young.
+            sources: [facts.md#E1]
+          - id: block.collab.minor
+            kind: block
+            strategy: collaborate
+            when:
+              all:
+                - {field: category, op: "<", value: gaming}
+                - {field: followers, op: between, value: [5000, 1000]}
+                - {field: followers, op: "=>", value: 3}
+                - {field: sid, op: "==", value: 3}
+                - {field: followers, op: ">=", value: {param: live_min_folowers}}
+                - {field: region, op: "in", value: [KR, NO]}
+            reason: Needs {live_min_followers:,} and {nope}.
+            sources: []
+        """,
+    )
+    _write(tmp_path / "facts.yaml", "rules:\n  - id: fact.x\n    kind: fact\n    reason: [oops\n")
+    with pytest.raises(RuleFileError) as info:
+        load_ruleset([tmp_path])
+    err = info.value
+    text = str(err)
+    strat = str(tmp_path / "strategies.yaml")
+    expected = [
+        (f"{strat}: rule block.collab.minor, kind", "unknown kind 'blok' (did you mean 'block'?)"),
+        (f"{strat}: rule block.collab.minor, strategy", "did you mean 'collaborate'?"),
+        (f"{strat}: rule block.collab.minor, when.field", "unknown field 'folowers' (did you mean 'followers'?)"),
+        (f"{strat}: rule block.collab.minor, when.all[0].value", "field 'category' is text"),
+        (f"{strat}: rule block.collab.minor, when.all[1].value", "low <= high"),
+        (f"{strat}: rule block.collab.minor, when.all[2].op", "did you mean '>='?"),
+        (f"{strat}: rule block.collab.minor, when.all[3].field", "reserved"),
+        (f"{strat}: rule block.collab.minor, when.all[4].value", "did you mean 'live_min_followers'?"),
+        (f"{strat}: rule block.collab.minor, when.all[5].value[1]", "needs a string"),  # YAML reads NO as false
+        (f"{strat}: rule block.collab.minor, reason", "{nope}"),
+        (f"{strat}: rule block.collab.minor, sources", "non-empty"),
+        (f"{strat}: rule block.collab.minor, id", "duplicate rule id"),
+        (f"{tmp_path / 'facts.yaml'}: line 5", "invalid YAML"),
+    ]
+    for loc, msg in expected:
+        assert any(p.loc.startswith(loc) and msg in p.msg for p in err.problems), (loc, msg, text)
+    assert len(err.problems) >= len(expected)
+    assert text.startswith(f"{len(err.problems)} problems in the rule files")
+    assert check_rules(tmp_path) == list(err.problems)
+
+
+@pytest.mark.parametrize(
+    "body, loc, msg",
+    [
+        ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: a, sources: [facts.md#M1], when: always}\n", "line 2", "duplicate key 'when'"),
+        ("rulez: []\n", "", "did you mean 'rules'?"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: alway, reason: a, sources: [facts.md#M1]}\n", "rule fact.a, when", "did you mean 'always'?"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: {field: region, op: missing, value: 1}, reason: a, sources: [facts.md#M1]}\n", "when.value", "takes no value"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: {field: followers, op: '<', value: '1000'}, reason: a, sources: [facts.md#M1]}\n", "when.value", "needs a number"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: {field: followers, op: between, value: [1]}, reason: a, sources: [facts.md#M1]}\n", "when.value", "[low, high]"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: {any: []}, reason: a, sources: [facts.md#M1]}\n", "when.any", "non-empty list"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: {field: x, op: '<', value: 1, valeu: 2}, reason: a, sources: [facts.md#M1]}\n", "when.valeu", "did you mean 'value'?"),
+        ("rules:\n  - {id: fact.a, kind: eligibility, denies: [go_lvie], when: always, reason: a, sources: [facts.md#M1]}\n", "denies", "did you mean 'go_live'?"),
+        ("rules:\n  - {id: fact.a, kind: fact, strategy: promote, when: always, reason: a, sources: [facts.md#M1]}\n", "strategy", "takes no strategy"),
+        ("rules:\n  - {id: block.a, kind: block, when: always, reason: a, sources: [facts.md#M1]}\n", "rule block.a", "needs 'strategy'"),
+        ("rules:\n  - {id: Bad Id, kind: fact, when: always, reason: a, sources: [facts.md#M1]}\n", "id", "dotted lower_snake_case"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: 'a {diamond_usd:%%}', sources: [facts.md#M1]}\n", "reason", "format spec"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: a, sources: [somewhere]}\n", "sources[0]", "not a source reference"),
+    ],
+)
+def test_single_problems(tmp_path, body, loc, msg):
+    (tmp_path / "x.yaml").write_text(body, encoding="utf-8")
+    problems = check_rules(tmp_path)
+    assert problems, body
+    assert any(loc in p.loc and msg in str(p) for p in problems), [str(p) for p in problems]
+    assert all(str(tmp_path / "x.yaml") in p.loc for p in problems)
+
+
+def test_duplicate_ids_in_one_dir_and_missing_dir(tmp_path):
+    rule = "rules:\n  - {id: fact.a, kind: fact, when: always, reason: a, sources: [facts.md#M1]}\n"
+    (tmp_path / "a.yaml").write_text(rule, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(rule, encoding="utf-8")
+    problems = check_rules(tmp_path)
+    assert [p.msg for p in problems] == [f"duplicate rule id (also in {tmp_path / 'a.yaml'})"]
+    assert "rules directory not found" in str(check_rules(tmp_path / "nope")[0])
+
+
+def test_bad_parameters_file(tmp_path):
+    _write(
+        tmp_path / "parameters.yaml",
+        """
+        parameters:
+          diamond_usd: {value: 0.005, low: 0.01, unit: USD, description: d, sources: [facts.md#M8], hgih: 3}
+          live_min_followers: {value: many, unit: followers, description: d, sources: [facts.md#E2]}
+        """,
+    )
+    problems = [str(p) for p in check_rules(tmp_path)]
+    assert any("parameter diamond_usd, hgih: unknown key 'hgih' (did you mean 'high'?)" in p for p in problems)
+    assert any("parameter diamond_usd: needs low <= value <= high" in p for p in problems)
+    assert any("parameter live_min_followers, value: must be a number" in p for p in problems)
