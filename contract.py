@@ -158,6 +158,7 @@ class _Spec:
 _HISTORY = _Spec("history", HISTORY_COLUMNS, OPTIONAL_COLUMNS, truth=True)
 _PROFILES = _Spec("profiles", PROFILE_COLUMNS, OPTIONAL_COLUMNS, truth=False)
 _CONTRACT_NAMES = frozenset(c.name for c in HISTORY_COLUMNS + OPTIONAL_COLUMNS)
+_BY_VALUE_NAMES = frozenset(c.name for c in HISTORY_COLUMNS + OPTIONAL_COLUMNS if c.kind in ("choice", "region", "date"))
 
 
 # --------------------------------------------------------------------------- public API
@@ -594,8 +595,6 @@ def _check_column(col: Column, s: "pd.Series") -> _Checked:
         checked.status[checked.status == _MISSING] = _OK  # optional: empty cells are fine
         if not checked.status.any():
             checked.status = None
-    if col.name.startswith(TRUTH_PREFIX) and checked.status is not None:
-        checked.status[checked.status == _OUT_OF_RANGE] = _OK  # truth may be any finite/inf number
     return checked
 
 
@@ -688,7 +687,7 @@ def _check_text(col: Column, s: "pd.Series") -> _Checked:
         text = s.str.strip()
         missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
         status = missing.astype(np.uint8) * np.uint8(_MISSING) if missing.any() else None
-        return _Checked(col, status, lambda keep: _take(text, keep).reset_index(drop=True))
+        return _Checked(col, status, lambda keep: _take(text, keep).reset_index(drop=True).astype(str))
     values, status = _by_value(s, lambda v: _scalar_text(col, v), object, None)
     return _Checked(col, status, lambda keep: pd.Series(_take(values, keep), dtype=str))
 
@@ -732,8 +731,8 @@ def _check_by_value(col: Column, s: "pd.Series") -> _Checked:
     if col.kind == "region":
         values, status = _by_value(s, lambda v: scalar(col, v), object, None)
         return _Checked(col, status, lambda keep: pd.Series(_take(values, keep), dtype=str))
-    values, status = _by_value(s, lambda v: scalar(col, v), object, None)
-    return _Checked(col, status, lambda keep: pd.to_datetime(pd.Series(_take(values, keep), dtype=object)))
+    values, status = _by_value(s, lambda v: scalar(col, v), "datetime64[s]", np.datetime64("NaT"))
+    return _Checked(col, status, lambda keep: pd.Series(_take(values, keep)))
 
 
 def _by_value(s: "pd.Series", one: Any, out_dtype: Any, fill: Any) -> tuple[Any, Any]:
@@ -1001,8 +1000,10 @@ def _read_parquet(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> 
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)
-        names = list(pf.schema_arrow.names)
+        names = list(pq.read_schema(path).names)
+        # Text columns with few distinct values arrive dictionary-encoded (Categorical): checked per value.
+        dictionary = [n for n in names if _clean_name(n) in _BY_VALUE_NAMES]
+        pf = pq.ParquetFile(path, read_dictionary=dictionary)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"not a valid Parquet file ({_first_line(exc)})", loc=source, expected="a Parquet file") from None
     plan = _plan(names, spec, source)
@@ -1068,7 +1069,7 @@ def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lin
     columns = {}
     for pos, col in plan.columns:
         key = names[pos]
-        columns[col.name] = pd.Series([rec.get(key) for rec in records], dtype=object)
+        columns[col.name] = pd.Series([rec.get(key) for rec in records])  # all-number columns take the fast path
     df = pd.DataFrame(columns)
     reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
     return _validate(df, reordered, source, skip_bad_rows)

@@ -2,7 +2,8 @@
 
 Generates N valid creator-week rows (vectorized numpy, no simulator), writes
 them as CSV and Parquet to a temporary folder, and times ``read_history`` on
-each (best of ``--repeat`` runs). Prints rows/s and the process's peak RSS.
+each (best of ``--repeat`` runs) in a fresh interpreter. Prints rows/s and
+that interpreter's peak RSS.
 
     python benchmarks/bench_contract.py [--rows 1000000] [--repeat 3]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +53,14 @@ def make_history(rows: int, seed: int = 0) -> pd.DataFrame:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux VmHWM; getrusage elsewhere)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
@@ -67,11 +77,33 @@ def best_of(path: Path, repeat: int) -> tuple[float, int]:
     return min(times), rows
 
 
+def measure_in_child(path: Path, repeat: int) -> str:
+    """Time reads in a fresh interpreter, so peak RSS is the reader's own."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.child:
+        rss_start = peak_rss_mb()
+        seconds, rows = best_of(args.child, args.repeat)
+        label = args.child.suffix.lstrip(".")
+        print(
+            f"read_history {label:8s} {rows:>10,} rows  best {seconds:6.2f} s  {rows / seconds:>12,.0f} rows/s"
+            f"  peak RSS {peak_rss_mb():.0f} MB (interpreter + imports {rss_start:.0f} MB)"
+        )
+        return
 
     t0 = time.perf_counter()
     df = make_history(args.rows)
@@ -83,11 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         df.to_parquet(pq_path, index=False)
         del df
         print(f"CSV {os.path.getsize(csv_path) / 1e6:.0f} MB, Parquet {os.path.getsize(pq_path) / 1e6:.0f} MB")
-        rss_before = peak_rss_mb()
-        for label, path in (("csv", csv_path), ("parquet", pq_path)):
-            seconds, rows = best_of(path, args.repeat)
-            print(f"read_history {label:8s} {rows:>10,} rows  best {seconds:6.2f} s  {rows / seconds:>12,.0f} rows/s")
-        print(f"peak RSS {peak_rss_mb():.0f} MB (before reading: {rss_before:.0f} MB, includes the generated frame)")
+        for path in (csv_path, pq_path):
+            print(measure_in_child(path, args.repeat))
 
 
 if __name__ == "__main__":
