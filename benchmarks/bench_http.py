@@ -1,7 +1,8 @@
 """HTTP service figures: single-profile latency under concurrency, and one big batch.
 
     python benchmarks/bench_http.py [--requests 3000] [--concurrency 32] [--batch 1000]
-                                    [--threads 2] [--cli] [--model PATH] [--rules DIR]
+                                    [--modes coalesce,threads2,threadpool,inline] [--cli]
+                                    [--model PATH] [--rules DIR]
 
 Starts the real server in a subprocess on 127.0.0.1 (a free port; loopback only),
 waits for /healthz, then:
@@ -10,9 +11,11 @@ waits for /healthz, then:
   prints errors, p50/p95/p99 latency and requests/s (targets: 0 errors, p99 <= 100 ms);
 - times one POST with ``--batch`` profiles in ``{"profiles": [...]}`` (best of 3;
   target <= 1 s).
-``--threads`` takes a comma list of service thread counts (``create_app(service_threads=)``;
-0 = call the service on the event loop) and runs the whole measurement for each, to
-compare; ``--cli`` starts ``livelift serve`` instead (the shipped default).
+``--modes`` runs the whole measurement once per server setting, to compare:
+``coalesce`` (the default app: concurrent singles answered by one batched call, 2 service
+threads), ``threads2`` (one service call per request, 2 threads), ``threadpool`` (one call
+per request, 40 threads: what plain ``def`` endpoints do), ``inline`` (service called on
+the event loop). ``--cli`` starts ``livelift serve`` instead (the shipped default).
 The client shares the machine with the server (2 cores here): absolute figures are
 pessimistic, compare settings within one run. Uses OMP_NUM_THREADS=1 unless set.
 """
@@ -39,10 +42,10 @@ _SERVER = """
 import sys, uvicorn
 from livelift.http_app import create_app, log_config
 from livelift.service import Recommender
-port, threads, model = int(sys.argv[1]), int(sys.argv[2]), (sys.argv[3] or None)
-rules = tuple(a for a in sys.argv[4:] if a)
+port, threads, coalesce, model = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1", (sys.argv[4] or None)
+rules = tuple(a for a in sys.argv[5:] if a)
 svc = Recommender.load(model_path=model, rules_dirs=rules)
-app = create_app(svc, service_threads=threads)
+app = create_app(svc, service_threads=threads, coalesce=coalesce)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", log_config=log_config("warning"))
 """
 
@@ -53,7 +56,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(args: argparse.Namespace, threads: int) -> tuple[subprocess.Popen, str]:
+MODES = {  # name: (service_threads, coalesce)
+    "coalesce": (2, True),
+    "threads2": (2, False),
+    "threadpool": (40, False),
+    "inline": (0, False),
+}
+
+
+def _start(args: argparse.Namespace, mode: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     if args.cli:
         cmd = [sys.executable, "-m", "livelift.cli", "serve", "--host", HOST, "--port", str(port)]
@@ -62,7 +73,9 @@ def _start(args: argparse.Namespace, threads: int) -> tuple[subprocess.Popen, st
         for d in args.rules:
             cmd += ["--rules", d]
     else:
-        cmd = [sys.executable, "-c", _SERVER, str(port), str(threads), args.model or "", *args.rules]
+        threads, coalesce = MODES[mode]
+        cmd = [sys.executable, "-c", _SERVER, str(port), str(threads), "1" if coalesce else "0", args.model or "",
+               *args.rules]
     proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent)
     return proc, f"http://{HOST}:{port}"
 
@@ -163,9 +176,9 @@ def _batch(url: str, profiles: list[dict], reps: int = 3) -> tuple[list[float], 
     return times, errors
 
 
-def run_one(args: argparse.Namespace, threads: int, profiles: list[dict], batch: list[dict]) -> None:
-    label = "livelift serve" if args.cli else f"service_threads={threads}"
-    proc, url = _start(args, threads)
+def run_one(args: argparse.Namespace, mode: str, profiles: list[dict], batch: list[dict]) -> None:
+    label = "livelift serve" if args.cli else mode
+    proc, url = _start(args, mode)
     try:
         ready = _wait_ready(proc, url)
         asyncio.run(_load(url, profiles, min(200, args.requests), args.concurrency))  # warm-up
@@ -195,8 +208,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--batch", type=int, default=1000)
-    ap.add_argument("--threads", default="2", help="comma list of service_threads values to compare")
-    ap.add_argument("--cli", action="store_true", help="start `livelift serve` instead of create_app(service_threads=...)")
+    ap.add_argument("--modes", default="coalesce", help="comma list of: " + ", ".join(MODES))
+    ap.add_argument("--cli", action="store_true", help="start `livelift serve` instead of create_app(...)")
     ap.add_argument("--model", default=None)
     ap.add_argument("--rules", action="append", default=[])
     args = ap.parse_args()
@@ -205,10 +218,13 @@ def main() -> None:
 
     profiles = _profiles(500, seed=7)
     batch = _profiles(args.batch, seed=8) if args.batch else []
-    settings = [0] if args.cli else [int(t) for t in args.threads.split(",") if t.strip()]
+    modes = ["cli"] if args.cli else [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in MODES and m != "cli"]
+    if unknown:
+        raise SystemExit(f"unknown mode(s) {unknown}; choose from {', '.join(MODES)}")
     print(f"bench_http: {os.cpu_count()} CPUs, client and server on one machine (loopback)")
-    for threads in settings:
-        run_one(args, threads, profiles, batch)
+    for mode in modes:
+        run_one(args, mode, profiles, batch)
 
 
 if __name__ == "__main__":

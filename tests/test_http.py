@@ -277,8 +277,11 @@ def test_oversized_streamed_body_without_content_length_is_413(base_url, example
 
 # ---------------------------------------------------------------------- concurrency
 def test_32_concurrent_requests_agree(base_url, recommender, example_profile):
+    """Concurrent singles (coalesced into batches server-side) give the Python API's answer;
+    a profile the contract rejects fails alone, not its batch-mates."""
     other = {**example_profile, "creator_id": "other", "followers": 950, "category": "music"}
-    bodies = [example_profile if i % 2 == 0 else other for i in range(64)]
+    bad = {**example_profile, "creator_id": "bad", "region": "ZZ"}
+    bodies = [(example_profile, other, bad)[i % 3] for i in range(96)]
     local = threading.local()
     clients: list[httpx.Client] = []
 
@@ -295,14 +298,27 @@ def test_32_concurrent_requests_agree(base_url, recommender, example_profile):
     finally:
         for c in clients:
             c.close()
-    assert [s for s, _, _ in results] == [200] * len(bodies)
+    expected_status = {example_profile["creator_id"]: 200, "other": 200, "bad": 422}
+    assert [s for s, _, _ in results] == [expected_status[b["creator_id"]] for b in bodies]
     by_id: dict[str, set[bytes]] = {}
     for _, cid, content in results:
         by_id.setdefault(cid, set()).add(content)
-    assert {k: len(v) for k, v in by_id.items()} == {example_profile["creator_id"]: 1, "other": 1}
+    assert {k: len(v) for k, v in by_id.items()} == {example_profile["creator_id"]: 1, "other": 1, "bad": 1}
     for body in (example_profile, other):
         (content,) = by_id[body["creator_id"]]
         assert json.loads(content) == _jsonify(recommendation_to_dict(recommender.recommend(body)))
+    (content,) = by_id["bad"]
+    assert json.loads(content)["detail"][0]["loc"] == ["body", "region"]
+
+
+@pytest.mark.parametrize("coalesce, threads", [(False, 2), (False, 0)])
+def test_uncoalesced_settings_give_the_same_answers(recommender, example_profile, coalesce, threads):
+    app = create_app(recommender, coalesce=coalesce, service_threads=threads)
+    with running(app) as url, httpx.Client(base_url=url, timeout=TIMEOUT) as c:
+        r = c.post("/v1/recommendations", json=example_profile)
+        bad = c.post("/v1/recommendations", json={**example_profile, "region": "ZZ"})
+    assert r.json() == _jsonify(recommendation_to_dict(recommender.recommend(example_profile)))
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "region"]
 
 
 # ---------------------------------------------------------------------- failures of the service
@@ -317,6 +333,9 @@ class _Broken:
         return getattr(self._real, name)
 
     def recommend(self, profile: Any) -> Any:
+        raise self._exc
+
+    def recommend_many(self, profiles: Any) -> Any:
         raise self._exc
 
 
