@@ -827,15 +827,19 @@ def _read_csv(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> Read
     generated = [f"c{i}" for i in range(len(names))]
     types = {generated[pos]: _arrow_type(col) for pos, col in plan.columns}
     threads = True
+    newlines = False
     while True:
         try:
-            table, invalid = _arrow_csv(path, generated, types, threads=threads)
+            table, invalid = _arrow_csv(path, generated, types, threads=threads, newlines=newlines)
         except pa.ArrowInvalid as exc:
             # A cell that is not a number: read that column as text, to find and report it.
             name = _failed_number_column(exc, generated, types)
             if name is None:
                 raise _csv_error(source, exc) from None
             types[name] = pa.string()
+            continue
+        if invalid and not newlines and any('"' in r[3] for r in invalid):
+            newlines = True  # a quoted value spanning lines; slower parsing handles it
             continue
         if invalid and threads and any(r[2] is None for r in invalid):
             threads = False  # pyarrow numbers malformed rows only when single-threaded
@@ -884,7 +888,7 @@ def _failed_number_column(exc: Exception, names: list[str], types: dict[str, Any
     return name if types.get(name) == pa.float64() else None
 
 
-def _arrow_csv(path: Path, names: list[str], types: dict[str, Any], *, threads: bool) -> tuple[Any, list]:
+def _arrow_csv(path: Path, names: list[str], types: dict[str, Any], *, threads: bool, newlines: bool = False) -> tuple[Any, list]:
     import pyarrow.csv as pacsv
 
     invalid: list[tuple[int, int, int | None, str]] = []
@@ -896,7 +900,7 @@ def _arrow_csv(path: Path, names: list[str], types: dict[str, Any], *, threads: 
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads, block_size=1 << 22),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=newlines),
         convert_options=pacsv.ConvertOptions(
             column_types=types,
             include_columns=list(types),

@@ -45,9 +45,14 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             expected="an existing folder to write into",
             hint=f"create it first (mkdir -p {folder}) or choose another output path",
         )
+    if target.is_dir():
+        raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600): give the result the usual permissions instead.
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
     try:
         yield tmp
         os.replace(tmp, target)

@@ -256,6 +256,16 @@ def test_malformed_row_keeps_later_row_numbers_right(tmp_path):
     assert (result.rows_read, result.skipped, len(result.frame)) == (12, 2, 10)
 
 
+def test_quoted_values_spanning_lines_are_read(tmp_path):
+    df = make_history(6)
+    df["notes"] = ["a", "two\nlines", "b", "c", "d", "e"]
+    df.loc[4, "retention_rate"] = 3.0
+    path = tmp_path / "h.csv"
+    df.to_csv(path, index=False)
+    assert error_of(read_history, path).loc == f"{path}: row 5, column retention_rate"
+    assert len(read_history(path, skip_bad_rows=True).frame) == 5
+
+
 def test_wrong_types_in_parquet_and_json(tmp_path):
     df = make_history(4)
     df["followers"] = [True, False, True, False]
@@ -401,9 +411,11 @@ def test_atomic_path_replaces_only_on_success(tmp_path):
             raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    target.chmod(0o640)
     with atomic_path(target) as tmp:
         tmp.write_text("new")
     assert target.read_text() == "new"
+    assert target.stat().st_mode & 0o777 == 0o640  # keeps the replaced file's permissions
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
