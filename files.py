@@ -21,10 +21,37 @@ from .errors import InputError
 if TYPE_CHECKING:  # pandas loads on first use
     import pandas as pd
 
-__all__ = ["atomic_path", "write_frame", "WRITE_EXTENSIONS"]
+__all__ = ["atomic_path", "write_frame", "check_output_path", "WRITE_EXTENSIONS"]
 
 WRITE_EXTENSIONS: tuple[str, ...] = (".csv", ".parquet", ".jsonl", ".json")
 """Extensions :func:`write_frame` understands."""
+
+
+def check_output_path(path: str | os.PathLike[str], extensions: tuple[str, ...] = WRITE_EXTENSIONS) -> Path:
+    """Refuse an output path before any work is done: wrong extension, missing folder, a folder.
+
+    ``extensions`` are the accepted endings (lower-case, with the dot). Returns
+    the path; raises :class:`InputError` saying what would be valid.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
+    if target.suffix.lower() not in extensions:
+        raise InputError(
+            "unknown output file type",
+            loc=str(target),
+            expected="a file name ending in " + ", ".join(extensions),
+            input=target.suffix or target.name,
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(
+            "folder does not exist",
+            loc=str(folder),
+            expected="an existing folder to write into",
+            hint=f"create it first (mkdir -p {folder}) or choose another output path",
+        )
+    return target
 
 
 @contextlib.contextmanager
@@ -70,15 +97,8 @@ def write_frame(df: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
     whole days are written as ``YYYY-MM-DD`` in the text formats. Returns the
     path written. Unknown extension or missing folder -> :class:`InputError`.
     """
-    target = Path(path)
+    target = check_output_path(path, WRITE_EXTENSIONS)
     ext = target.suffix.lower()
-    if ext not in WRITE_EXTENSIONS:
-        raise InputError(
-            "unknown output file type",
-            loc=str(target),
-            expected="a file name ending in " + ", ".join(WRITE_EXTENSIONS),
-            input=target.suffix or target.name,
-        )
     out = df.reset_index(drop=True)
     if ext != ".parquet":
         out = _dates_as_text(out)

@@ -16,7 +16,7 @@ from livelift.contract import parse_profile, read_history, read_profiles, valida
 from livelift.domain import Profile
 from livelift.errors import InputError
 from livelift.fields import ALL_STRATEGIES, CATEGORIES, HISTORY_COLUMNS, PROFILE_COLUMNS, TRUTH_PREFIX
-from livelift.files import atomic_path, write_frame
+from livelift.files import atomic_path, check_output_path, write_frame
 
 HISTORY_NAMES = [c.name for c in HISTORY_COLUMNS]
 PROFILE_NAMES = [c.name for c in PROFILE_COLUMNS]
@@ -423,6 +423,9 @@ def test_write_frame_refuses_unknown_extension_and_missing_folder(tmp_path):
     err = error_of(write_frame, make_history(2), tmp_path / "out.xlsx")
     assert "unknown output file type" in str(err) and ".csv, .parquet, .jsonl, .json" in str(err)
     assert "folder does not exist" in str(error_of(write_frame, make_history(2), tmp_path / "no" / "out.csv"))
+    assert "is a folder" in str(error_of(write_frame, make_history(2), tmp_path))
+    assert check_output_path(tmp_path / "m.JOBLIB", (".joblib",)) == tmp_path / "m.JOBLIB"
+    assert ".joblib" in str(error_of(check_output_path, tmp_path / "m.pkl", (".joblib",)))
     path = write_frame(make_history(2), tmp_path / "out.jsonl")
     assert [json.loads(line)["creator_id"] for line in path.read_text().splitlines()] == ["c0", "c1"]
 
