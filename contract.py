@@ -4,7 +4,9 @@ Everything that enters livelift as a table or a profile passes through here
 (``../shared/docs/data-contract.md``, vocabulary in :mod:`livelift.fields`):
 
 - :func:`read_history` / :func:`read_profiles` read a file (``.csv``,
-  ``.parquet``/``.pq``, ``.json``, ``.jsonl``/``.ndjson``) and validate it;
+  ``.parquet``/``.pq``, ``.json``, ``.jsonl``/``.ndjson``) and validate it.
+  A ``.json`` file holds one object, a list of objects, or ``{"profiles": [...]}``
+  (the HTTP batch body);
 - :func:`validate_history` / :func:`validate_profiles` do the same for an
   in-memory ``DataFrame``;
 - :func:`parse_profile` validates one mapping into a :class:`~livelift.domain.Profile`
@@ -451,7 +453,9 @@ def _plan(names: list[str], spec: _Spec, source: str) -> _Plan:
     truth = [_truth_column(n) for n in positions if spec.truth and n.startswith(TRUTH_PREFIX)]
     truth_cols = tuple(c for c in truth if c is not None)
     wanted = spec.required + tuple(c for c in spec.optional if c.name in positions) + truth_cols
-    unknown = [n for n in positions if n not in known and n not in _CONTRACT_NAMES and all(n != c.name for c in truth_cols)]
+    unknown = [
+        n for n in positions if n and n not in known and n not in _CONTRACT_NAMES and all(n != c.name for c in truth_cols)
+    ]
 
     problems = []
     missing = [c.name for c in spec.required if c.name not in positions]
@@ -1051,6 +1055,8 @@ def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lin
             doc = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise InputError(f"not valid JSON ({_json_reason(exc)})", loc=source, expected="a JSON object or a list of objects") from None
+        if isinstance(doc, dict) and list(doc) == ["profiles"] and isinstance(doc["profiles"], list):
+            doc = doc["profiles"]  # the HTTP batch body, saved to a file
         if isinstance(doc, dict):
             records = [doc]
         elif isinstance(doc, list):

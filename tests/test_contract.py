@@ -389,6 +389,9 @@ def test_read_profiles_json_object_list_and_history_shaped(tmp_path):
     one.write_text(json.dumps(profile_dict(region="kr")))
     frame = read_profiles(one).frame
     assert list(frame.columns) == PROFILE_NAMES + ["region"] and frame["region"].tolist() == ["KR"]
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"profiles": [profile_dict(), profile_dict(creator_id="c2")]}))
+    assert read_profiles(body).frame["creator_id"].tolist() == ["c1", "c2"]
     many = tmp_path / "many.ndjson"
     many.write_text("\n".join(json.dumps(profile_dict(creator_id=f"c{i}")) for i in range(3)) + "\n\n")
     assert read_profiles(many).frame["creator_id"].tolist() == ["c0", "c1", "c2"]
