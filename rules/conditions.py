@@ -43,6 +43,7 @@ __all__ = [
     "leaves",
     "is_numeric_field",
     "did_you_mean",
+    "safe_number",
 ]
 
 FIELDS: dict[str, Column] = {c.name: c for c in PROFILE_COLUMNS if c.name != "creator_id"}
@@ -57,6 +58,28 @@ RESERVED_FIELDS = ("_kind", "_pidx", "sid", "id")
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
 _OP_ALIASES = {"=": "==", "=>": ">=", "=<": "<=", "<>": "!=", "not in": "not_in", "notin": "not_in", "eq": "==", "ne": "!=",
                "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "exist": "exists", "is_missing": "missing"}
+
+
+def safe_number(x: float | int) -> float | int:
+    """``x`` in a form durable-rules' JSON parser accepts, the same for facts and thresholds.
+
+    durable refuses numbers written with an exponent but no decimal point
+    (``json.dumps`` writes ``1e-05``, ``1e+16``: "error code: 204"/"202").
+    Integral ones become ints (exact); the others move to the next float up
+    whose text has a point (``1.0000000000000001e-05``). Both engines apply
+    this to profile values and rule values alike, so they keep agreeing.
+    """
+    if isinstance(x, int) or x == 0 or 1e-4 <= abs(x) < 1e16:
+        return x
+    text = repr(x)
+    if "." in text or "e" not in text:
+        return x
+    if x.is_integer() and abs(x) < 2**63:
+        return int(x)
+    while "e" in text and "." not in text:
+        x = math.nextafter(x, math.inf if x > 0 else -math.inf)
+        text = repr(x)
+    return x
 
 
 def is_numeric_field(name: str) -> bool:
@@ -283,7 +306,7 @@ class _Parser:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 self.problem(path, f"field {field!r} is numeric: op {op!r} needs a number", FIELDS[field].expected, value)
                 return ...
-            return value
+            return safe_number(value)
         # string fields: category (choice) and region
         if op in ORDER_OPS or op == "between":
             self.problem(path, f"op {op!r} compares numbers, but field {field!r} is text", "==, !=, in, not_in, exists or missing")

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from ..domain import Profile
 from ..errors import InputError, Problem
 from ..fields import OPTIONAL_COLUMNS
-from .conditions import FIELDS, did_you_mean
+from .conditions import FIELDS, did_you_mean, safe_number
 
 __all__ = ["rule_fields"]
 
@@ -38,7 +38,7 @@ def _check(name: str, value: Any, source: str) -> tuple[Any, Problem | None]:
             if not x.is_integer():
                 return None, Problem(loc, "must be a whole number", col.expected, value)
             return int(x), None
-        return x, None
+        return safe_number(x), None
     if not isinstance(value, str):
         return None, Problem(loc, "must be text", col.expected, value)
     if col.kind == "region":

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..fields import STRATEGIES
-from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, did_you_mean, is_numeric_field, leaves
+from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, did_you_mean, is_numeric_field, leaves, safe_number
 from .ruleset import RuleSet
 from .verdicts import verdicts
 
@@ -128,6 +128,11 @@ class VectorizedEvaluator:
                 out |= present & ~np.isinf(x) & (np.floor(x) != x)
         if out.any():
             raise self._bad(source, s, out, name, "out of range or not a whole number" if col.kind == "int" else "out of range")
+        with np.errstate(invalid="ignore"):
+            odd = np.flatnonzero(present & (x != 0) & ((np.abs(x) < 1e-4) | (np.abs(x) >= 1e16)))
+        if len(odd):  # the durable-safe form of tiny/huge values (rare), as the durable path uses
+            x = x.copy()  # never write into the caller's frame
+            x[odd] = [float(safe_number(float(v))) for v in x[odd]]
         return _Numeric(x)
 
     def _text(self, s: pd.Series, name: str, source: str) -> _Text:

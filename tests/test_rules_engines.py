@@ -1,0 +1,260 @@
+"""durable-rules and the vectorized evaluator agree on every rule and verdict; threads are safe."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+import threading
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from livelift.fields import CATEGORIES, STRATEGIES
+from livelift.rules import DurableEngine, VectorizedEvaluator, load_ruleset
+from livelift.rules.conditions import FIELDS
+
+# Rules exercising every op and nested all/any/not, on top of the shipped set.
+OPS_RULES = """
+rules:
+  - id: fact.ops.not_in
+    kind: fact
+    when: {field: category, op: not_in, value: [gaming, music]}
+    reason: not gaming or music.
+    sources: [facts.md#S4]
+  - id: fact.ops.neq_number
+    kind: fact
+    when: {field: creator_age, op: "!=", value: 30}
+    reason: not 30.
+    sources: [facts.md#S4]
+  - id: fact.ops.eq_number
+    kind: fact
+    when: {field: followers, op: "==", value: {param: live_min_followers}}
+    reason: exactly {live_min_followers}.
+    sources: [facts.md#S4]
+  - id: fact.ops.le_gt
+    kind: fact
+    when: {all: [{field: avg_viewers, op: "<=", value: 10}, {field: prior_weekly_diamonds, op: ">", value: 100}]}
+    reason: le and gt.
+    sources: [facts.md#S4]
+  - id: fact.ops.in_number
+    kind: fact
+    when: {field: streams_per_week, op: in, value: [0, 7, 14]}
+    reason: round cadence.
+    sources: [facts.md#S4]
+  - id: fact.ops.not_in_number
+    kind: fact
+    when: {field: creator_age, op: not_in, value: [18, 19]}
+    reason: not 18 or 19.
+    sources: [facts.md#S4]
+  - id: fact.ops.exists
+    kind: fact
+    when: {field: avg_stream_minutes, op: exists}
+    reason: has minutes.
+    sources: [facts.md#S4]
+  - id: fact.ops.not_any
+    kind: fact
+    when:
+      not:
+        any:
+          - {field: region, op: "==", value: KR}
+          - {field: engagement_rate, op: between, value: [0.05, 0.5]}
+    reason: neither KR nor mid engagement.
+    sources: [facts.md#S4]
+  - id: fact.ops.not_all_not
+    kind: fact
+    when:
+      not:
+        all:
+          - {field: retention_rate, op: ">=", value: 0.3}
+          - not: {field: category, op: in, value: [talk]}
+    reason: low retention or talk.
+    sources: [facts.md#S4]
+  - id: boost.all.any_missing
+    kind: boost
+    strategy: all
+    when: {any: [{field: region, op: missing}, {field: region, op: "==", value: JP}, {field: followers, op: ">=", value: 100000}]}
+    reason: boost everything.
+    sources: [facts.md#S4]
+  - id: caution.engage_audience.minutes
+    kind: caution
+    strategy: engage_audience
+    when: {field: avg_stream_minutes, op: between, value: [1, 30]}
+    reason: short streams.
+    sources: [facts.md#S4]
+"""
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory):
+    ops_dir = tmp_path_factory.mktemp("ops_rules")
+    (ops_dir / "ops.yaml").write_text(textwrap.dedent(OPS_RULES), encoding="utf-8")
+    out = {}
+    for name, rs in {"shipped": load_ruleset(), "shipped+ops": load_ruleset([ops_dir])}.items():
+        out[name] = (DurableEngine(rs), VectorizedEvaluator(rs))
+    return out
+
+
+def _edges(*values):
+    return st.one_of(st.none(), st.sampled_from(values))
+
+
+PROFILE = st.fixed_dictionaries(
+    {
+        "followers": st.one_of(_edges(0, 999, 1000, 1001, 9999, 10000, 100000), st.integers(0, 200_000)),
+        "avg_viewers": st.one_of(_edges(0.0, 9.99, 10.0, 49.99, 50.0), st.floats(0, 500)),
+        "engagement_rate": st.one_of(_edges(0.0, 0.0499, 0.05, 0.5, 1.0), st.floats(0, 1)),
+        "streams_per_week": st.one_of(_edges(0.0, 0.99, 1.0, 2.99, 3.0, 7.0, 7.01, 13.99, 14.0, 21.0), st.floats(0, 21)),
+        "avg_stream_minutes": st.one_of(_edges(0.5, 1.0, 30.0, 30.01, 1440.0), st.floats(0.01, 1440)),
+        "retention_rate": st.one_of(_edges(0.0, 0.29, 0.3, 1.0), st.floats(0, 1)),
+        "prior_weekly_diamonds": st.one_of(_edges(0.0, 100.0, 100.01), st.floats(0, 1e6)),
+        "category": st.one_of(st.none(), st.sampled_from(CATEGORIES)),
+        "creator_age": st.one_of(_edges(13, 17, 18, 19, 30), st.integers(13, 120)),
+        "region": st.one_of(st.none(), st.sampled_from(["KR", "US", "DE", "NO", "JP", "CA", "kr"])),
+    }
+)
+
+
+def _check_agree(durable, vectorized, profiles):
+    df = pd.DataFrame(profiles, columns=list(FIELDS))
+    fired = vectorized.fired(df)
+    frame_eval = vectorized.evaluate(df)
+    table = vectorized.strategy_table(df)
+    n = len(STRATEGIES)
+    for i, profile in enumerate(profiles):
+        ev = durable.evaluate(profile)
+        assert tuple(fired.columns[fired.iloc[i].to_numpy()]) == ev.fired_ids, profile
+        assert frame_eval.can_go_live[i] == ev.can_go_live
+        assert frame_eval.can_earn_gifts[i] == ev.can_earn_gifts
+        rows = table.iloc[i * n : (i + 1) * n]
+        for (_, rec), strategy in zip(rows.iterrows(), STRATEGIES):
+            v = ev.strategies[strategy]
+            assert rec["row"] == i and rec["strategy"] == strategy
+            assert (rec["allowed"], rec["boosted"], rec["caution"]) == (v.allowed, v.boosted, v.caution), (profile, strategy)
+            assert rec["rule_ids"] == ";".join(v.rule_ids)
+            assert rec["reason"] == " ".join(v.reasons)
+            assert frame_eval.allowed.iloc[i][strategy] == v.allowed
+
+
+@pytest.mark.parametrize("which", ["shipped", "shipped+ops"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profiles=st.lists(PROFILE, min_size=1, max_size=12))
+def test_durable_and_vectorized_agree(engines, which, profiles):
+    durable, vectorized = engines[which]
+    _check_agree(durable, vectorized, profiles)
+
+
+def test_every_rule_fires_and_stays_quiet_somewhere(engines):
+    """The random profiles reach every rule both ways (so the agreement test means something)."""
+    durable, vectorized = engines["shipped+ops"]
+    rng = random.Random(7)
+    profiles = []
+    for _ in range(400):
+        profiles.append(
+            {
+                "followers": rng.choice([None, 999, 1000, 10000, 100000, rng.randint(0, 20000)]),
+                "avg_viewers": rng.choice([None, 9.99, 10.0, 50.0, rng.uniform(0, 100)]),
+                "engagement_rate": rng.choice([None, 0.0499, 0.05, 0.6, rng.random()]),
+                "streams_per_week": rng.choice([None, 0.0, 0.99, 2.99, 3.0, 7.0, 14.0, rng.uniform(0, 21)]),
+                "avg_stream_minutes": rng.choice([None, 1.0, 30.0, 60.0]),
+                "retention_rate": rng.choice([None, 0.29, 0.3, rng.random()]),
+                "prior_weekly_diamonds": rng.choice([None, 100.0, 100.01]),
+                "category": rng.choice([None, *CATEGORIES]),
+                "creator_age": rng.choice([None, 17, 18, 19, 30, 45]),
+                "region": rng.choice([None, "KR", "US", "DE", "JP", "CA"]),
+            }
+        )
+    fired = vectorized.fired(pd.DataFrame(profiles, columns=list(FIELDS)))
+    assert fired.any().all(), list(fired.columns[~fired.any().to_numpy()])
+    assert (~fired).any().drop([c for c in fired.columns if c in ALWAYS_IDS]).all()
+    _check_agree(durable, vectorized, profiles[:150])
+
+
+ALWAYS_IDS = {
+    "fact.gifts_are_live_income",
+    "fact.likes_do_not_pay",
+    "fact.comments_shares_follows_do_not_pay",
+    "fact.live_match_points",
+    "fact.creator_share",
+    "fact.diamond_value",
+    "fact.cash_out",
+    "fact.coins_cheaper_on_web",
+}
+
+
+def _random_profiles(n, seed):
+    rng = random.Random(seed)
+    return [
+        {
+            "followers": rng.choice([999, 1000, rng.randint(0, 50000)]),
+            "avg_viewers": rng.uniform(0, 100),
+            "engagement_rate": rng.random(),
+            "streams_per_week": rng.choice([2.99, 3.0, 13.99, 14.0, rng.uniform(0, 21)]),
+            "avg_stream_minutes": 60.0,
+            "retention_rate": rng.random(),
+            "prior_weekly_diamonds": rng.uniform(0, 5000),
+            "category": rng.choice(CATEGORIES),
+            "creator_age": rng.choice([17, 18, 19, 35]),
+            "region": rng.choice([None, "KR", "US"]),
+        }
+        for _ in range(n)
+    ]
+
+
+def test_evaluate_many_equals_evaluate(engines):
+    durable, _ = engines["shipped"]
+    profiles = _random_profiles(450, 3)
+    assert durable.evaluate_many(profiles, chunk=200) == [durable.evaluate(p) for p in profiles]
+
+
+def test_eight_threads_match_serial(engines):
+    durable, _ = engines["shipped+ops"]
+    profiles = _random_profiles(300, 11)
+    serial = [durable.evaluate(p) for p in profiles]
+    results: dict[int, list] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(k):
+        try:
+            start.wait()
+            order = list(range(len(profiles)))
+            random.Random(k).shuffle(order)
+            got = {}
+            for i in order:
+                got[i] = durable.evaluate(profiles[i]) if i % 3 else durable.evaluate_many([profiles[i]])[0]
+            results[k] = [got[i] for i in range(len(profiles))]
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert len(results) == 8
+    for k in range(8):
+        assert results[k] == serial
+
+
+def test_more_sessions_than_durable_keeps_alive(engines):
+    """durable allows 1,024 live sessions; each evaluation deletes its own."""
+    durable, _ = engines["shipped"]
+    profiles = _random_profiles(1100, 5)
+    for p in profiles:
+        durable.evaluate(p)
+
+
+def test_numbers_durable_cannot_parse_still_evaluate(engines):
+    """json.dumps writes 1e-05 / 1e+16, which durable refuses ("error code: 204"): both engines use a safe form."""
+    durable, vectorized = engines["shipped+ops"]
+    profiles = [
+        {"prior_weekly_diamonds": 5e-324, "engagement_rate": 1e-05, "followers": 1000, "creator_age": 30},
+        {"prior_weekly_diamonds": 1e16, "engagement_rate": 1e-07, "retention_rate": 2e-05, "creator_age": 30},
+        {"prior_weekly_diamonds": 1e22, "avg_viewers": 1e-300, "streams_per_week": 0.0, "creator_age": 30},
+    ]
+    _check_agree(durable, vectorized, profiles)
+    assert "boost.engage_audience.low_engagement" in durable.evaluate(profiles[0]).fired_ids
+    assert "fact.ops.le_gt" in durable.evaluate(profiles[2]).fired_ids
