@@ -63,8 +63,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, width: int =
     return "\n".join(lines)
 
 
-def wrap(text: str, *, indent: str = "", width: int = WIDTH) -> str:
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
+def wrap(text: str, *, indent: str = "", hanging: str | None = None, width: int = WIDTH) -> str:
+    """Wrap to ``width``; ``hanging`` indents continuation lines (default: same as ``indent``)."""
+    return textwrap.fill(
+        text, width=width, initial_indent=indent,
+        subsequent_indent=indent if hanging is None else hanging,
+        break_on_hyphens=False, break_long_words=False,
+    )
 
 
 def _clean(obj: Any) -> Any:

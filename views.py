@@ -82,7 +82,7 @@ def recommendation(rec: Any, fmt: str) -> str:
         out.append("")
         out.append("Facts that apply:")
         for f in rec.facts:
-            out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ").replace("  - ", "  - ", 1))
+            out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    "))
     if rec.notes:
         out.append("")
         for n in rec.notes:
@@ -122,7 +122,7 @@ def facts(items: Any, fmt: str) -> str:
         return to_json([{"id": f.id, "text": f.text, "sources": list(f.sources)} for f in items])
     out = []
     for f in items:
-        out.append(wrap(f.text, indent="  ").replace("  ", "- ", 1))
+        out.append(wrap(f.text, indent="- ", hanging="  "))
         out.append(f"  [{f.id}] sources: {', '.join(f.sources)}")
     return "\n".join(out)
 
@@ -143,8 +143,9 @@ def earnings(est: Any, fmt: str) -> str:
         for p in est.parameters:
             name = p.get("name", "?")
             val = p.get("value")
-            rng = f" (sources range {p.get('low')}–{p.get('high')})" if p.get("low") is not None else ""
-            out.append(wrap(f"{name} = {val} {p.get('unit', '')}{rng}", indent="  - ").replace("  - ", "  - ", 1))
+            lo, hi = p.get("low"), p.get("high")
+            rng = f" (sources range {lo}–{hi})" if lo is not None and hi is not None and lo != hi else ""
+            out.append(wrap(f"{name} = {val} {p.get('unit', '')}{rng}", indent="  - ", hanging="    "))
             srcs = p.get("sources") or ()
             if srcs:
                 out.append(wrap("sources: " + ", ".join(map(str, srcs)), indent="      "))
