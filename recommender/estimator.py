@@ -4,9 +4,13 @@ Method (see ../shared/docs/uplift.md; nothing here is tuned to our simulator):
 
 1. **Scaled target.** Diamonds are heavy-tailed and zero-inflated and effects
    grow with a creator's level, so every learner models
-   ``r = gift_diamonds / (prior_weekly_diamonds + scale_offset)`` (top
-   ``1 - target_clip_quantile`` winsorized); uplift is mapped back to diamonds
-   by multiplying by ``prior_weekly_diamonds + scale_offset``.
+   ``r = gift_diamonds / (level(x) + scale_offset)``, winsorized above its
+   ``target_clip_quantile`` (rare huge gifts otherwise dominate every squared
+   error). ``level(x)`` is a Poisson-loss HGB fit of weekly diamonds on the
+   profile (``scale="fitted"``, default: a smoother level than the noisy
+   4-week ``prior_weekly_diamonds``) or ``prior_weekly_diamonds`` itself
+   (``scale="prior"``). Uplift is mapped back to diamonds by multiplying by
+   the same per-profile divisor.
 2. **Cross-fitting** over ``n_folds`` folds, grouped by creator when
    ``groups`` is given (creator-weeks of one creator never straddle folds).
    Each fold fits, on the other folds: a multinomial propensity model
@@ -42,7 +46,7 @@ from typing import Any, Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from numbers import Integral, Real
 
@@ -50,7 +54,7 @@ from ..errors import InputError
 from ..fields import ALL_STRATEGIES, CONTROL, NUMERIC_FEATURES, STRATEGIES
 from .features import CATEGORY_INDEX, N_CODED, coded_features, dense_from_coded, strategy_codes
 
-__all__ = ["UpliftRanker", "UpliftPrediction", "CANDIDATES"]
+__all__ = ["UpliftRanker", "UpliftPrediction", "CANDIDATES", "cross_fit_nuisances", "make_folds"]
 
 CANDIDATES: tuple[str, ...] = ("s_learner", "t_learner", "dr_learner")
 _PRIOR = NUMERIC_FEATURES.index("prior_weekly_diamonds")
@@ -116,7 +120,9 @@ def _hgb_regressor(est: "UpliftRanker", *, categorical=None, loss="squared_error
         min_samples_leaf=est.min_samples_leaf if min_samples_leaf is None else min_samples_leaf,
         l2_regularization=1.0,
         categorical_features=categorical,
-        early_stopping=False,
+        early_stopping=bool(est.early_stopping) and loss == "squared_error",
+        validation_fraction=0.15,
+        n_iter_no_change=15,
         random_state=est.random_state,
     )
 
@@ -177,13 +183,69 @@ def _simplex_grid(n: int, step: float) -> np.ndarray:
     return np.array(pts, dtype=np.float64) / m
 
 
+def make_folds(n: int, groups: Any, n_folds: int, random_state: Any) -> list:
+    """Cross-fitting folds: GroupKFold by creator when ``groups`` is given, else shuffled KFold."""
+    from sklearn.model_selection import GroupKFold, KFold
+
+    if groups is not None:
+        n_groups = len(np.unique(groups))
+        if n_groups < n_folds:
+            raise InputError(f"only {n_groups} creator(s): cross-fitting needs at least n_folds={n_folds}",
+                             loc="groups", expected=f">= {n_folds} distinct creators", input=n_groups)
+        splitter = GroupKFold(n_folds, shuffle=True, random_state=random_state)
+        return list(splitter.split(np.zeros(n), groups=groups))
+    if n < n_folds:
+        raise InputError(f"only {n} row(s): cross-fitting needs at least n_folds={n_folds}", loc="X",
+                         expected=f">= {n_folds} rows", input=n)
+    splitter = KFold(n_folds, shuffle=True, random_state=random_state)
+    return list(splitter.split(np.zeros(n)))
+
+
+def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: np.ndarray, folds: list,
+                        K: int, say: Callable[[str], None] = lambda m: None):
+    """Out-of-fold propensity (n, K) and S-/T-learner outcome means (n, K) of the scaled target.
+
+    ``arm`` holds codes 0..K-1 (0 = none). Returns ``(e, mu_s, mu_t, fold_models)``.
+    """
+    n = len(F)
+    D = dense_from_coded(F)
+    cat_mask = np.zeros(N_CODED, bool)
+    cat_mask[CATEGORY_INDEX] = True
+    cat_arm = np.append(cat_mask, True)
+    e_oof = np.zeros((n, K))
+    muS = np.zeros((n, K))
+    muT = np.zeros((n, K))
+    fold_models: list[dict] = []
+    for f, (tr, te) in enumerate(folds):
+        say(f"fold {f + 1}/{len(folds)}: propensity, S- and T-learner on {len(tr):,} rows")
+        prop = _hgb_classifier(est).fit(D[tr], arm[tr])
+        e_oof[te] = _proba(prop, D[te], K)
+        s_model = _hgb_regressor(est, categorical=cat_arm).fit(_coded_with_arm(F[tr], arm[tr]), r[tr])
+        for k in range(K):
+            muS[te, k] = s_model.predict(_coded_with_arm(F[te], np.full(len(te), k)))
+        t_models = []
+        for k in range(K):
+            idx = tr[arm[tr] == k]
+            if len(idx) == 0:  # arm absent from this fold's training rows: fall back to the S-learner
+                muT[te, k] = muS[te, k]
+                t_models.append(None)
+                continue
+            m = _hgb_regressor(est, categorical=cat_mask).fit(F[idx], r[idx])
+            muT[te, k] = m.predict(F[te])
+            t_models.append(m)
+        fold_models.append({"s": s_model, "t": t_models})
+    return e_oof, muS, muT, fold_models
+
+
 class UpliftRanker(BaseEstimator):
     """Ranks strategies by predicted weekly gift uplift vs ``none`` (scikit-learn estimator).
 
     Parameters
     ----------
     n_folds : cross-fitting folds (grouped by creator when ``groups`` is given).
-    scale_offset : ``c`` in the target ``gift_diamonds / (prior_weekly_diamonds + c)``.
+    scale : ``"fitted"`` (level model) or ``"prior"`` (prior_weekly_diamonds) as the target divisor.
+    scale_offset : ``c`` in the target ``gift_diamonds / (level + c)``.
+    early_stopping : early stopping of the boosting stages (off: it stops before learning weak effects).
     target_clip_quantile : winsorize the scaled target above this quantile (None: off).
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf : outcome-model boosting settings.
     propensity_clip : lower clip of propensities in the doubly-robust pseudo-outcomes.
@@ -198,6 +260,7 @@ class UpliftRanker(BaseEstimator):
     _parameter_constraints: dict = {
         "n_folds": [Interval(Integral, 2, 20, closed="both")],
         "scale_offset": [Interval(Real, 0, None, closed="neither")],
+        "scale": [StrOptions({"prior", "fitted"})],
         "target_clip_quantile": [Interval(Real, 0.5, 1, closed="right"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, 1, closed="right")],
@@ -209,6 +272,7 @@ class UpliftRanker(BaseEstimator):
         "interval": [Interval(Real, 0, 1, closed="neither")],
         "max_distill_rows": [Interval(Integral, 100, None, closed="left")],
         "n_threads": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
         "random_state": ["random_state"],
     }
 
@@ -216,8 +280,9 @@ class UpliftRanker(BaseEstimator):
         self,
         *,
         n_folds: int = 3,
+        scale: str = "fitted",
         scale_offset: float = 10.0,
-        target_clip_quantile: float | None = 0.999,
+        target_clip_quantile: float | None = 0.99,
         max_iter: int = 150,
         learning_rate: float = 0.1,
         max_leaf_nodes: int = 31,
@@ -228,9 +293,11 @@ class UpliftRanker(BaseEstimator):
         interval: float = 0.8,
         max_distill_rows: int = 200_000,
         n_threads: int = 1,
+        early_stopping: bool = False,
         random_state: int | None = 0,
     ) -> None:
         self.n_folds = n_folds
+        self.scale = scale
         self.scale_offset = scale_offset
         self.target_clip_quantile = target_clip_quantile
         self.max_iter = max_iter
@@ -243,6 +310,7 @@ class UpliftRanker(BaseEstimator):
         self.interval = interval
         self.max_distill_rows = max_distill_rows
         self.n_threads = n_threads
+        self.early_stopping = early_stopping
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -312,7 +380,12 @@ class UpliftRanker(BaseEstimator):
         self.arms_ = tuple(ALL_STRATEGIES[i] for i in known_all)
         self.unknown_strategies_ = tuple(s for s in STRATEGIES if s not in self.arms_)
 
-        scale = F[:, _PRIOR] + self.scale_offset
+        if self.scale == "fitted":
+            say("level model for the target scale")
+            self.level_ = _hgb_regressor(self, loss="poisson", max_iter=100).fit(dense_from_coded(F), y)
+        else:
+            self.level_ = None
+        scale = self.scale_of(F)
         r = y / scale
         clip_at = None
         if self.target_clip_quantile is not None and self.target_clip_quantile < 1:
@@ -324,24 +397,7 @@ class UpliftRanker(BaseEstimator):
         cat_mask[CATEGORY_INDEX] = True
         cat_arm = np.append(cat_mask, True)
 
-        e_oof = np.zeros((n, K))
-        muS = np.zeros((n, K))
-        muT = np.zeros((n, K))
-        fold_models: list[dict] = []
-        for f, (tr, te) in enumerate(folds):
-            say(f"fold {f + 1}/{len(folds)}: propensity, S- and T-learner on {len(tr):,} rows")
-            prop = _hgb_classifier(self).fit(D[tr], arm[tr])
-            e_oof[te] = _proba(prop, D[te], K)
-            s_model = _hgb_regressor(self, categorical=cat_arm).fit(_coded_with_arm(F[tr], arm[tr]), r[tr])
-            for k in range(K):
-                muS[te, k] = s_model.predict(_coded_with_arm(F[te], np.full(len(te), k)))
-            t_models = []
-            for k in range(K):
-                idx = tr[arm[tr] == k]
-                m = _hgb_regressor(self, categorical=cat_mask).fit(F[idx], r[idx])
-                muT[te, k] = m.predict(F[te])
-                t_models.append(m)
-            fold_models.append({"s": s_model, "t": t_models})
+        e_oof, muS, muT, fold_models = cross_fit_nuisances(self, F, arm, r, folds, K, say)
 
         # doubly-robust pseudo-outcomes on held-out rows (nuisances never saw the row)
         mu = 0.5 * (muS + muT)
@@ -371,6 +427,16 @@ class UpliftRanker(BaseEstimator):
         losses = [float(np.mean((pseudo - np.tensordot(w, stack, axes=1)) ** 2)) for w in grid]
         w = grid[int(np.argmin(losses))]
         blend_score = float(min(losses))
+        # cross-fitted value of "follow the top strategy" vs none, from the held-out pseudo-outcomes
+        blend_oof = np.tensordot(w, stack, axes=1)
+        top = np.argmax(blend_oof, axis=1)
+        gain_scaled = pseudo[rows, top]
+        policy_value = {
+            "top_strategy_vs_none_scaled": float(gain_scaled.mean()),
+            "top_strategy_vs_none_scaled_se": float(gain_scaled.std(ddof=1) / np.sqrt(n)),
+            "top_strategy_vs_none_diamonds": float((gain_scaled * scale).mean()),
+            "top_strategy_vs_none_diamonds_se": float((gain_scaled * scale).std(ddof=1) / np.sqrt(n)),
+        }
         say("blend weights by held-out DR loss: " + ", ".join(f"{c}={wi:.2f}" for c, wi in zip(CANDIDATES, w)))
 
         # teacher on a subsample of training profiles: blended fold-model mean and error variance
@@ -382,9 +448,9 @@ class UpliftRanker(BaseEstimator):
             base = fm["s"].predict(_coded_with_arm(Fp, np.zeros(m)))
             for k in range(1, K):
                 preds[0, f, :, k - 1] = fm["s"].predict(_coded_with_arm(Fp, np.full(m, k))) - base
-            base_t = fm["t"][0].predict(Fp)
+            t_pred = [preds[0, f, :, k - 1] + base if t is None else t.predict(Fp) for k, t in enumerate(fm["t"])]
             for k in range(1, K):
-                preds[1, f, :, k - 1] = fm["t"][k].predict(Fp) - base_t
+                preds[1, f, :, k - 1] = t_pred[k] - t_pred[0]
             preds[2, f] = fm["dr"].predict(_stack_coded(Fp, A)).reshape(m, A)
         nf = len(folds)
         cand_mean = preds.mean(axis=1)  # (C, m, A)
@@ -421,22 +487,13 @@ class UpliftRanker(BaseEstimator):
             "target_clip": clip_at,
             "dr_loss": {**scores, "blend": blend_score},
             "blend_weights": dict(self.blend_weights_),
+            "cross_fitted_policy_value": policy_value,
             "propensity_below_clip_share": float(np.mean(e_oof[rows, arm] < self.propensity_clip)),
             "interval": float(self.interval),
         }
 
     def _folds(self, n, groups):
-        from sklearn.model_selection import GroupKFold, KFold
-
-        if groups is not None:
-            n_groups = len(np.unique(groups))
-            if n_groups < self.n_folds:
-                raise InputError(f"only {n_groups} creator(s): cross-fitting needs at least n_folds={self.n_folds}",
-                                 loc="groups", expected=f">= {self.n_folds} distinct creators", input=n_groups)
-            splitter = GroupKFold(self.n_folds, shuffle=True, random_state=self.random_state)
-            return list(splitter.split(np.zeros(n), groups=groups))
-        splitter = KFold(self.n_folds, shuffle=True, random_state=self.random_state)
-        return list(splitter.split(np.zeros(n)))
+        return make_folds(n, groups, self.n_folds, self.random_state)
 
     # ------------------------------------------------------------------ predict
     def _check_fitted(self) -> None:
@@ -481,7 +538,7 @@ class UpliftRanker(BaseEstimator):
         stacked = _stack_dense(D, A)
         tau = self.uplift_head_.predict(stacked).reshape(m, A)
         sd = np.sqrt(np.maximum(self.variance_head_.predict(stacked), 0.0)).reshape(m, A)
-        scale = (F[:, _PRIOR] + self.scale_offset)[:, None]
+        scale = self.scale_of(F, D)[:, None]
         z = NormalDist().inv_cdf(0.5 + self.interval / 2)
         uplift = tau * scale
         half = z * sd * scale
@@ -491,6 +548,12 @@ class UpliftRanker(BaseEstimator):
         thr = self.extrapolation_propensity
         ex = (e[:, 1:] < thr) | (e[:, [0]] < thr) | outside[:, None]
         return uplift, uplift - half, uplift + half, ex
+
+    def scale_of(self, F: np.ndarray, D: np.ndarray | None = None) -> np.ndarray:
+        """Per-profile divisor of the target: prior (or fitted level) + ``scale_offset``, in diamonds."""
+        if getattr(self, "level_", None) is not None:
+            return self.level_.predict(dense_from_coded(F) if D is None else D) + self.scale_offset
+        return F[:, _PRIOR] + self.scale_offset
 
     def predict_propensity(self, X: Any):
         """Estimated probability that a creator like this picks each strategy (DataFrame, known arms)."""

@@ -1,0 +1,231 @@
+"""Saving and loading trained models: a joblib file plus its JSON model card.
+
+``save_model`` writes ``MODEL.joblib`` and, next to it, ``MODEL.json`` (the
+card): sha256 of the model file, library versions, training data summary,
+``synthetic``, evaluation metrics, creation time and interval level. Both are
+written atomically (temporary file in the same folder, then ``os.replace``).
+
+``load_model`` checks the card *before* unpickling: the file's digest must
+match (a joblib file is a pickle, i.e. code: load only files you trust, never a
+path taken from an HTTP request) and scikit-learn / numpy must be versions the
+model can be read with. Every refusal is a :class:`~livelift.errors.ModelError`
+that says what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, ModelError
+
+__all__ = ["LoadedModel", "save_model", "load_model", "default_model_path", "card_path", "FORMAT"]
+
+FORMAT = "livelift-uplift-model"
+FORMAT_VERSION = 1
+RETRAIN = "re-train with `livelift train DATA -o MODEL` or reinstall livelift"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A verified model: the fitted ranker, its card (dict) and the file it came from."""
+
+    ranker: Any
+    card: dict[str, Any]
+    path: Path
+
+
+def default_model_path() -> Path:
+    """The model shipped with livelift (package data ``livelift.models/default.joblib``)."""
+    from importlib.resources import files
+
+    return Path(str(files("livelift.models").joinpath("default.joblib")))
+
+
+def card_path(path: str | os.PathLike[str]) -> Path:
+    """The model card that belongs to a model file: same name, ``.json``."""
+    return Path(path).with_suffix(".json")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import pandas
+    import sklearn
+
+    from .. import __version__
+
+    return {
+        "livelift": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "joblib": joblib.__version__,
+        "pandas": pandas.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain JSON types (numpy scalars/arrays, tuples, paths -> lists, numbers, strings)."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    return str(obj)
+
+
+def save_model(
+    ranker: Any,
+    path: str | os.PathLike[str],
+    *,
+    training_summary: dict[str, Any],
+    synthetic: bool,
+    metrics: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write a fitted ranker to ``path`` (.joblib) and its card next to it; return the card."""
+    import joblib
+
+    from ..files import atomic_path
+    from .estimator import UpliftRanker
+
+    target = Path(path)
+    if target.suffix != ".joblib":
+        raise InputError("model files must end in .joblib", loc=str(target), expected="a path like model.joblib",
+                         input=target.suffix or target.name)
+    if not isinstance(ranker, UpliftRanker):
+        raise InputError("only a livelift UpliftRanker can be saved", loc="ranker", expected="UpliftRanker",
+                         input=type(ranker).__name__)
+    ranker._check_fitted()
+    payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "ranker": ranker}
+    with atomic_path(target) as tmp:
+        joblib.dump(payload, tmp, compress=3)
+        digest = _sha256(tmp)
+        size = tmp.stat().st_size
+    report = getattr(ranker, "training_report_", {})
+    card = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": target.stem,
+        "model_file": target.name,
+        "sha256": digest,
+        "bytes": size,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "synthetic": bool(synthetic),
+        "interval": float(ranker.interval),
+        "strategies": list(ranker.arms_[1:]),
+        "unknown_strategies": list(ranker.unknown_strategies_),
+        "training_data": _jsonable(training_summary),
+        "method": _jsonable({
+            "estimator": "UpliftRanker",
+            "params": ranker.get_params(),
+            "blend_weights": report.get("blend_weights"),
+            "dr_loss": report.get("dr_loss"),
+            "scale_offset": report.get("scale_offset"),
+        }),
+        "metrics": _jsonable(metrics or {}),
+    }
+    with atomic_path(card_path(target)) as tmp:
+        tmp.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return card
+
+
+def _read_card(model: Path) -> dict[str, Any]:
+    cp = card_path(model)
+    if not cp.is_file():
+        raise ModelError("model card is missing", loc=str(cp), expected=f"the .json card written next to {model.name}",
+                         hint=f"a model file is only used with its card; {RETRAIN}")
+    try:
+        card = json.loads(cp.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"model card is not readable JSON ({exc})", loc=str(cp), hint=RETRAIN) from None
+    if not isinstance(card, dict) or card.get("format") != FORMAT or not isinstance(card.get("sha256"), str):
+        raise ModelError("not a livelift model card", loc=str(cp),
+                         expected=f"a JSON object with format {FORMAT!r} and a sha256", hint=RETRAIN)
+    return card
+
+
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(str(version).split(".")[:2])
+
+
+def _check_versions(card: dict[str, Any], cp: Path) -> None:
+    import numpy
+    import sklearn
+
+    saved = card.get("versions") or {}
+    want_sk, want_np = saved.get("scikit-learn"), saved.get("numpy")
+    if want_sk is None or want_np is None:
+        raise ModelError("model card does not say which library versions wrote the model", loc=str(cp),
+                         hint=RETRAIN)
+    if _major_minor(want_sk) != _major_minor(sklearn.__version__):
+        raise ModelError(
+            f"model was trained with scikit-learn {want_sk}, but scikit-learn {sklearn.__version__} is installed",
+            loc=str(cp), expected=f"scikit-learn {'.'.join(_major_minor(want_sk))}.x", input=sklearn.__version__,
+            hint=f"install scikit-learn=={want_sk} (pip install 'scikit-learn=={want_sk}'), or {RETRAIN}")
+    if str(want_np).split(".")[0] != numpy.__version__.split(".")[0]:
+        raise ModelError(
+            f"model was trained with numpy {want_np}, but numpy {numpy.__version__} is installed",
+            loc=str(cp), expected=f"numpy {str(want_np).split('.')[0]}.x", input=numpy.__version__,
+            hint=f"install numpy=={want_np} (pip install 'numpy=={want_np}'), or {RETRAIN}")
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
+    """Load and verify a model (``None``: the shipped default). Raises ModelError saying what to do."""
+    import joblib
+    from sklearn.exceptions import InconsistentVersionWarning
+
+    from .estimator import UpliftRanker
+
+    model = default_model_path() if path is None else Path(path)
+    if not model.is_file():
+        hint = ("the shipped model is missing: reinstall livelift" if path is None
+                else "check the path, or train one with `livelift train DATA -o MODEL`")
+        raise ModelError("model file not found", loc=str(model), expected="an existing .joblib file", hint=hint)
+    card = _read_card(model)
+    cp = card_path(model)
+    digest = _sha256(model)
+    if digest != card["sha256"]:
+        raise ModelError(
+            "model file does not match its card (sha256 differs): it was changed or replaced after it was saved",
+            loc=str(model), expected=f"sha256 {card['sha256'][:16]}...", input=digest[:16] + "...",
+            hint=f"refusing to load it; {RETRAIN}")
+    _check_versions(card, cp)
+    try:
+        with warnings.catch_warnings():
+            # same scikit-learn minor version (checked above): patch releases read each other's models
+            warnings.simplefilter("ignore", InconsistentVersionWarning)
+            payload = joblib.load(model)
+    except Exception as exc:  # a corrupt pickle can raise almost anything
+        raise ModelError(f"model file could not be read ({type(exc).__name__}: {exc})", loc=str(model),
+                         hint=RETRAIN) from None
+    if not (isinstance(payload, dict) and payload.get("format") == FORMAT
+            and isinstance(payload.get("ranker"), UpliftRanker)):
+        raise ModelError("not a livelift model", loc=str(model), expected=f"a file written by save_model ({FORMAT})",
+                         hint=RETRAIN)
+    return LoadedModel(ranker=payload["ranker"], card=card, path=model)
