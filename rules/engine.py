@@ -7,8 +7,13 @@ Everything here follows ``docs/durable-rules.md`` (its traps are silent):
 * A :class:`durable.engine.Host` subclass with ``_run`` a no-op (no background
   timer threads: with them, results go wrong under load and threads crash the
   process) and ``get_action`` returning one generic one-parameter recorder
-  (two parameters would make durable treat it as async) that writes the rule
-  index to a thread-local sink.
+  (two parameters would make durable treat it as async) that writes the
+  indices of the rules it stands for to a thread-local sink. Rules with the
+  same condition share one durable rule: each firing costs an action round
+  trip (JSON in and out of the C engine), and six shipped rules test
+  ``followers < 1000``.
+* Numbers are written so durable's parser accepts them
+  (:func:`~livelift.rules.conditions.safe_number`: it refuses ``1e-05``).
 * Every rule is ``$and``-ed with a positive anchor ``{"_kind": "creator_profile"}``
   (a ``$nex``-only rule loops forever), plus one catch-all rule ``__seen`` on the
   anchor alone (an unmatched fact raises); the catch-all also records the
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import os
 import threading
 import uuid
@@ -91,21 +97,32 @@ def _expr(cond: Condition) -> dict[str, Any]:
     raise ValueError(f"no durable translation for {cond!r}")
 
 
-def to_durable(rules: Iterable[Rule]) -> dict[str, Any]:
-    """The durable-rules JSON ruleset (rule name -> definition) for ``rules``.
+def to_durable(rules: Iterable[Rule]) -> tuple[dict[str, Any], dict[str, tuple[int, ...]]]:
+    """(durable-rules JSON ruleset, action name -> indices of the rules it records).
 
-    Rule ``i`` becomes rule ``r<i>`` whose action is ``"<i>"``; ``not`` is pushed
-    down to the leaves first (durable has no negation). ``when: always`` rules
-    are left to the catch-all ``__seen``, whose action is ``"__seen"``.
+    ``not`` is pushed down to the leaves first (durable has no negation). Rules
+    with the same condition share one durable rule ``c<k>`` (whose action
+    records all of them): each firing costs a Python action round trip, and the
+    shipped rules often share a condition (``followers < 1000`` gates six). The
+    ``when: always`` rules are recorded by the catch-all ``__seen``.
     """
     definition: dict[str, Any] = {}
+    groups: dict[str, list[int]] = {CATCH_ALL: []}
+    by_expr: dict[str, str] = {}
     for i, rule in enumerate(rules):
         if isinstance(rule.when, Always):
+            groups[CATCH_ALL].append(i)
             continue
         expr = {"$and": [dict(ANCHOR), _expr(to_nnf(rule.when))]}
-        definition[f"r{i}"] = {"all": [{"m": expr}], "run": str(i), "cap": _CAP}
+        key = json.dumps(expr, sort_keys=True)
+        name = by_expr.get(key)
+        if name is None:
+            name = by_expr[key] = f"c{len(by_expr)}"
+            definition[name] = {"all": [{"m": expr}], "run": name, "cap": _CAP}
+            groups[name] = []
+        groups[name].append(i)
     definition[CATCH_ALL] = {"all": [{"m": dict(ANCHOR)}], "run": CATCH_ALL, "cap": _CAP}
-    return definition
+    return definition, {name: tuple(ids) for name, ids in groups.items()}
 
 
 @lru_cache(maxsize=1)
@@ -116,9 +133,9 @@ def _host_class() -> type:
     class _Host(durable_engine.Host):
         """No timer threads; every action name resolves to the generic recorder."""
 
-        def __init__(self, sink: threading.local, always: tuple[int, ...]):
+        def __init__(self, sink: threading.local, groups: Mapping[str, tuple[int, ...]]):
             self._sink = sink
-            self._always = always
+            self._groups = groups
             super().__init__()
 
         def _run(self) -> None:  # no background dispatch/timer threads
@@ -126,7 +143,7 @@ def _host_class() -> type:
 
         def get_action(self, action_name: str):
             sink = self._sink
-            hit: tuple[int, ...] = self._always if action_name == CATCH_ALL else (int(action_name),)
+            hit: tuple[int, ...] = self._groups[action_name]
 
             def record(c):  # one parameter: durable runs it synchronously
                 matched = c.m  # a list of facts: every rule has a "cap"
@@ -150,14 +167,13 @@ class DurableEngine:
         self.ruleset = ruleset
         self._rules: tuple[Rule, ...] = ruleset.rules
         self.name = f"livelift_{os.getpid()}_{next(_ENGINE_IDS)}_{uuid.uuid4().hex[:8]}"
-        self.definition = to_durable(self._rules)
-        always = tuple(i for i, r in enumerate(self._rules) if isinstance(r.when, Always))
+        self.definition, self._groups = to_durable(self._rules)
         self._sink = threading.local()
         self._lock = threading.Lock()
         self._sids = itertools.count()
         self._cache: dict[tuple[int, ...], Evaluation] = {}
         host_cls = _host_class()
-        self._host = host_cls(self._sink, always)
+        self._host = host_cls(self._sink, self._groups)
         try:
             # set_rulesets mutates its argument (drops "run"): hand it a copy
             self._host.set_rulesets({self.name: copy.deepcopy(self.definition)})
@@ -170,15 +186,16 @@ class DurableEngine:
     def _refused(self, exc: Exception, host_cls: type) -> RuleFileError:
         """Find which rules durable refuses (it only says "error code: 202")."""
         problems = []
-        for i, rule in enumerate(self._rules):
-            if isinstance(rule.when, Always):
-                continue
-            probe = host_cls(threading.local(), ())
-            one = {f"r{i}": copy.deepcopy(self.definition[f"r{i}"])}
+        for k, (name, members) in enumerate(self._groups.items()):
+            probe = host_cls(threading.local(), self._groups)
             try:
-                probe.set_rulesets({f"{self.name}_probe{i}": one})
+                probe.set_rulesets({f"{self.name}_probe{k}": {name: copy.deepcopy(self.definition[name])}})
             except Exception as rule_exc:  # durable raises bare Exception
-                problems.append(Problem(f"{rule.file}: rule {rule.id}, when", f"durable-rules refused the rule: {rule_exc}", "a condition durable-rules can compile"))
+                for i in members:
+                    rule = self._rules[i]
+                    problems.append(
+                        Problem(f"{rule.file}: rule {rule.id}, when", f"durable-rules refused the rule: {rule_exc}", "a condition durable-rules can compile")
+                    )
         if not problems:
             files = ", ".join(dict.fromkeys(r.file for r in self._rules)) or "rules"
             problems.append(Problem(files, f"durable-rules refused the rule set: {exc}", "rules durable-rules can compile"))

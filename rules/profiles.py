@@ -21,6 +21,24 @@ __all__ = ["rule_fields"]
 
 _IGNORED = {"creator_id"} | {c.name for c in OPTIONAL_COLUMNS if c.name != "region"}
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
+_SPECS = {n: (c.kind, c.min, c.max, c.min_exclusive) for n, c in FIELDS.items() if c.kind in ("int", "float")}
+
+
+def _fast_number(name: str, value: Any) -> Any:
+    """The checked value for a plain in-range int/float, else ``None`` (then :func:`_check` says why)."""
+    t = type(value)
+    if t is not float and t is not int:
+        return None
+    kind, lo, hi, lo_excl = _SPECS[name]
+    if kind == "int" and t is float and not value.is_integer():
+        return None
+    if lo is not None and (value <= lo if lo_excl else value < lo):
+        return None
+    if hi is not None and value > hi:
+        return None
+    if kind == "int":
+        return int(value)
+    return safe_number(float(value)) if value == value else None
 
 
 def _check(name: str, value: Any, source: str) -> tuple[Any, Problem | None]:
@@ -72,6 +90,11 @@ def rule_fields(profile: Profile | Mapping[str, Any], *, source: str = "profile"
             continue
         if value is None:
             continue
+        if key in _SPECS:
+            fast = _fast_number(key, value)
+            if fast is not None:
+                out[key] = fast
+                continue
         checked, problem = _check(key, value, source)
         if problem is not None:
             problems.append(problem)
