@@ -7,6 +7,9 @@ import textwrap
 
 import pandas as pd
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from livelift.domain import EarningsEstimate, Fact, Profile
 from livelift.errors import InputError, RuleFileError
@@ -513,3 +516,47 @@ def test_bad_parameters_file(tmp_path):
     assert any("parameter diamond_usd, hgih: unknown key 'hgih' (did you mean 'high'?)" in p for p in problems)
     assert any("parameter diamond_usd: needs low <= value <= high" in p for p in problems)
     assert any("parameter live_min_followers, value: must be a number" in p for p in problems)
+
+
+# ------------------------------------------------------- durable's own errors
+
+
+def test_durable_compile_errors_name_file_and_rule():
+    """Validation keeps bad conditions from durable; if one slips through, its error names the rule."""
+    from livelift.rules import Rule, RuleSet
+    from livelift.rules.conditions import ALWAYS, Leaf
+
+    good = Rule(id="fact.ok", kind="fact", when=ALWAYS, reason="ok", sources=("facts.md#M1",), file="mine.yaml")
+    bad = Rule(id="fact.bad", kind="fact", when=Leaf("followers", "<", {"$bogus": 1}), reason="r", sources=("facts.md#M1",), file="mine.yaml")
+    with pytest.raises(RuleFileError) as info:
+        DurableEngine(RuleSet(rules=(good, bad), parameters={}))
+    assert [p.loc for p in info.value.problems] == ["mine.yaml: rule fact.bad, when"]
+    assert "error code" in info.value.problems[0].msg
+
+
+# ------------------------------------------------------ loader is total
+
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5000), st.floats(allow_nan=True), st.text(max_size=8),
+    st.sampled_from(["always", "followers", "region", "KR", "<", "between", "in", "block", "fact", "all", "promote", "go_live"]),
+)
+_VALUES = st.recursive(_SCALARS, lambda kids: st.one_of(st.lists(kids, max_size=3), st.dictionaries(st.sampled_from(
+    ["field", "op", "value", "all", "any", "not", "param", "x"]), kids, max_size=3)), max_leaves=8)
+_RULE = st.dictionaries(
+    st.sampled_from(["id", "kind", "when", "strategy", "denies", "reason", "sources", "kidn"]), _VALUES, max_size=7
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rules=st.lists(_RULE, max_size=3))
+def test_loader_is_total(tmp_path_factory, rules):
+    """Any YAML a user writes gives a RuleSet or a list of problems, never another exception."""
+    d = tmp_path_factory.mktemp("fuzz")
+    (d / "x.yaml").write_text(yaml.safe_dump({"rules": rules}), encoding="utf-8")
+    problems = check_rules(d)
+    if problems:
+        with pytest.raises(RuleFileError):
+            load_ruleset([d])
+    else:
+        load_ruleset([d])
