@@ -52,6 +52,7 @@ from numbers import Integral, Real
 
 from ..errors import InputError
 from ..fields import ALL_STRATEGIES, CONTROL, NUMERIC_FEATURES, STRATEGIES
+from .forest import FAST_ROWS, flatten
 from .features import CATEGORY_INDEX, N_CODED, coded_features, dense_from_coded, strategy_codes
 
 __all__ = ["UpliftRanker", "UpliftPrediction", "CANDIDATES", "cross_fit_nuisances", "make_folds"]
@@ -146,6 +147,29 @@ def _proba(model, D: np.ndarray, n_arms: int) -> np.ndarray:
     """predict_proba with columns for every arm 0..n_arms-1 (0 for a class absent in training)."""
     p = model.predict_proba(D)
     out = np.zeros((len(D), n_arms))
+    out[:, model.classes_.astype(int)] = p
+    return out
+
+
+def _predict_fast(model, flat, X: np.ndarray) -> np.ndarray:
+    """HGB regressor prediction; the numpy walk of a FlatForest for a few rows."""
+    if flat is None or len(X) > FAST_ROWS * 5:
+        return model.predict(X)
+    raw = flat.raw_predict(X)[:, 0]
+    return np.exp(raw) if model.loss == "poisson" else raw
+
+
+def _proba_fast(model, flat, X: np.ndarray, n_arms: int) -> np.ndarray:
+    if flat is None or len(X) > FAST_ROWS:
+        return _proba(model, X, n_arms)
+    raw = flat.raw_predict(X)
+    if raw.shape[1] == 1:  # binary
+        p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
+        p = np.column_stack([1.0 - p1, p1])
+    else:
+        z = np.exp(raw - raw.max(axis=1, keepdims=True))
+        p = z / z.sum(axis=1, keepdims=True)
+    out = np.zeros((len(X), n_arms))
     out[:, model.classes_.astype(int)] = p
     return out
 
@@ -468,6 +492,12 @@ class UpliftRanker(BaseEstimator):
         pm = min(n, max(self.max_distill_rows, 300_000))
         ppick = np.sort(rng.choice(n, size=pm, replace=False)) if pm < n else np.arange(n)
         self.propensity_ = _hgb_classifier(self).fit(D[ppick], arm[ppick])
+        self.flat_ = {
+            "uplift": flatten(self.uplift_head_),
+            "variance": flatten(self.variance_head_),
+            "propensity": flatten(self.propensity_),
+            "level": None if self.level_ is None else flatten(self.level_),
+        }
         self.feature_low_ = np.quantile(F[:, :CATEGORY_INDEX], 0.005, axis=0)
         self.feature_high_ = np.quantile(F[:, :CATEGORY_INDEX], 0.995, axis=0)
         self.n_features_in_ = len(NUMERIC_FEATURES) + 1
@@ -536,13 +566,14 @@ class UpliftRanker(BaseEstimator):
         m = len(F)
         D = dense_from_coded(F)
         stacked = _stack_dense(D, A)
-        tau = self.uplift_head_.predict(stacked).reshape(m, A)
-        sd = np.sqrt(np.maximum(self.variance_head_.predict(stacked), 0.0)).reshape(m, A)
+        flat = self.flat_
+        tau = _predict_fast(self.uplift_head_, flat["uplift"], stacked).reshape(m, A)
+        sd = np.sqrt(np.maximum(_predict_fast(self.variance_head_, flat["variance"], stacked), 0.0)).reshape(m, A)
         scale = self.scale_of(F, D)[:, None]
         z = NormalDist().inv_cdf(0.5 + self.interval / 2)
         uplift = tau * scale
         half = z * sd * scale
-        e = _proba(self.propensity_, D, A + 1)
+        e = _proba_fast(self.propensity_, flat["propensity"], D, A + 1)
         num = F[:, :CATEGORY_INDEX]
         outside = ((num < self.feature_low_) | (num > self.feature_high_)).any(axis=1)
         thr = self.extrapolation_propensity
@@ -552,7 +583,8 @@ class UpliftRanker(BaseEstimator):
     def scale_of(self, F: np.ndarray, D: np.ndarray | None = None) -> np.ndarray:
         """Per-profile divisor of the target: prior (or fitted level) + ``scale_offset``, in diamonds."""
         if getattr(self, "level_", None) is not None:
-            return self.level_.predict(dense_from_coded(F) if D is None else D) + self.scale_offset
+            flat = getattr(self, "flat_", {}).get("level")
+            return _predict_fast(self.level_, flat, dense_from_coded(F) if D is None else D) + self.scale_offset
         return F[:, _PRIOR] + self.scale_offset
 
     def predict_propensity(self, X: Any):

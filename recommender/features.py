@@ -73,10 +73,12 @@ def _category_codes(values: Any) -> np.ndarray:
         lut = np.array([CATEGORIES.index(c) if c in CATEGORIES else _OTHER for c in cats] + [_OTHER])
         return lut[s.cat.codes.to_numpy()]  # code -1 (missing) -> last entry -> other
     lookup = {c: i for i, c in enumerate(CATEGORIES)}
-    text = s.astype("string").str.strip().str.lower().to_numpy(dtype=object, na_value="")
-    uniq, inv = np.unique(text, return_inverse=True)
-    lut = np.array([lookup.get(u, _OTHER) for u in uniq], dtype=np.int64)
-    return lut[inv] if len(uniq) else np.zeros(0, dtype=np.int64)
+    arr = s.to_numpy(dtype=object)
+    if len(arr) <= 2000:  # a few profiles: a dict lookup beats vectorized string methods
+        return np.array([lookup.get(str(v).strip().lower(), _OTHER) for v in arr], dtype=np.int64)
+    uniq, inv = np.unique(arr.astype(str), return_inverse=True)
+    lut = np.array([lookup.get(u.strip().lower(), _OTHER) for u in uniq], dtype=np.int64)
+    return lut[inv.ravel()]
 
 
 def coded_features(X: Any, *, source: str = "X") -> np.ndarray:
