@@ -19,14 +19,28 @@ to :func:`resolve`, so they cannot differ in how a verdict is reached:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from ..domain import RuleHit
 from ..fields import STRATEGIES
 from .ruleset import STRATEGY_KINDS, Rule
 
-__all__ = ["StrategyVerdict", "Evaluation", "resolve"]
+__all__ = ["StrategyVerdict", "Evaluation", "resolve", "verdicts", "FrozenDict"]
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes (evaluations are cached and shared), yet pickles and JSON-dumps."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("an Evaluation's strategies cannot be changed")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (type(self), (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,7 @@ def resolve(fired: Sequence[Rule]) -> Evaluation:
     hits = tuple(r.hit() for r in fired)
     return Evaluation(
         fired=hits,
-        strategies=MappingProxyType(strategies),
+        strategies=FrozenDict(strategies),
         can_go_live=can_go_live,
         can_earn_gifts=can_earn,
         facts=tuple(h for h in hits if h.kind in ("fact", "eligibility")),

@@ -560,3 +560,13 @@ def test_loader_is_total(tmp_path_factory, rules):
             load_ruleset([d])
     else:
         load_ruleset([d])
+
+
+def test_evaluation_is_immutable_and_picklable(durable):
+    import pickle
+
+    ev = durable.evaluate(BASE)
+    with pytest.raises(TypeError):
+        ev.strategies["promote"] = None
+    assert pickle.loads(pickle.dumps(ev)) == ev
+    assert durable.evaluate(BASE) == ev  # the cached answer was not disturbed
