@@ -65,6 +65,10 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+_UNREADABLE: Any = object()
+"""What :func:`_read_yaml` returns for a file that is not valid YAML (its problem is recorded)."""
+
+
 def _read_yaml(text: str, file: str, problems: list[Problem]) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
@@ -73,7 +77,7 @@ def _read_yaml(text: str, file: str, problems: list[Problem]) -> Any:
         where = f"{file}: line {mark.line + 1}, column {mark.column + 1}" if mark is not None else file
         what = getattr(exc, "problem", None) or str(exc)
         problems.append(Problem(where, f"invalid YAML: {what}", "valid YAML"))
-        return None
+        return _UNREADABLE
 
 
 # ------------------------------------------------------------------ sources
@@ -271,21 +275,22 @@ def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[R
     # 1. parameters: shipped, then each user directory overriding by name
     params: dict[str, Parameter] = {}
     docs: list[tuple[_Source, str, Any]] = []
+    shipped_files: set[str] = set()
     for src in sources:
         for file, text in src.files:
             doc = _read_yaml(text, file, problems)
+            if src.shipped:
+                shipped_files.add(file)
+            if doc is _UNREADABLE:
+                continue
             if Path(file).name == PARAMETERS_FILE:
-                if doc is None and not any(p.loc.startswith(file) for p in problems):
-                    problems.append(Problem(file, "empty parameters file", "parameters: {name: {...}}"))
-                if doc is None:
-                    continue
                 found, probs = parse_parameters(doc, file)
                 problems.extend(probs)
                 for name, param in found.items():
-                    if name in params and not src.shipped:
-                        notices.append(f"user parameter {name} in {file} replaces {_origin(params[name], 'parameter')}")
+                    if name in params:
+                        notices.append(f"user parameter {name} in {file} replaces {_origin(params[name], 'parameter', shipped_files)}")
                     params[name] = param
-            elif doc is not None or not any(p.loc.startswith(file) for p in problems):
+            else:
                 docs.append((src, file, doc))
     values = {name: p.value for name, p in params.items()}
 
@@ -311,7 +316,7 @@ def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[R
                 seen_here.setdefault(rid, file)
             for rule in rules:
                 if rule.id in by_id:
-                    notices.append(f"user rule {rule.id} in {file} replaces {_origin(by_id[rule.id], 'rule')}")
+                    notices.append(f"user rule {rule.id} in {file} replaces {_origin(by_id[rule.id], 'rule', shipped_files)}")
                 by_id[rule.id] = rule
     if problems:
         return None, problems
@@ -319,8 +324,8 @@ def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[R
     return RuleSet(rules=tuple(by_id.values()), parameters=params, notices=tuple(notices), files=files), []
 
 
-def _origin(item: Rule | Parameter, noun: str) -> str:
-    return f"the shipped {noun}" if item.file.startswith("rules/") else f"the {noun} from {item.file}"
+def _origin(item: Rule | Parameter, noun: str, shipped_files: set[str]) -> str:
+    return f"the shipped {noun}" if item.file in shipped_files else f"the {noun} from {item.file}"
 
 
 def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, include_shipped: bool = True) -> RuleSet:
