@@ -258,3 +258,23 @@ def test_numbers_durable_cannot_parse_still_evaluate(engines):
     _check_agree(durable, vectorized, profiles)
     assert "boost.engage_audience.low_engagement" in durable.evaluate(profiles[0]).fired_ids
     assert "fact.ops.le_gt" in durable.evaluate(profiles[2]).fired_ids
+
+
+def test_evaluate_many_with_identical_profiles(engines):
+    """Identical facts in one durable session would raise 'already observed'; _pidx keeps them apart."""
+    durable, _ = engines["shipped"]
+    profile = _random_profiles(1, 9)[0]
+    assert durable.evaluate_many([profile] * 5, chunk=5) == [durable.evaluate(profile)] * 5
+    assert durable.evaluate_many([]) == []
+
+
+def test_import_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, livelift.rules as r; rs = r.load_ruleset(); "
+        "print(sorted(m for m in ('durable', 'pandas', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
