@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from ..domain import EarningsEstimate, Fact, RuleHit
 from ..errors import InputError
-from .conditions import Condition, did_you_mean
+from .conditions import Condition, describe, did_you_mean
 from .parameters import Parameter
 
 __all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
@@ -37,6 +37,11 @@ class Rule:
     strategy: str | None = None
     denies: tuple[str, ...] = ()
     file: str = ""
+
+    @property
+    def condition(self) -> str:
+        """The condition as text (parameters already resolved), for ``rules explain``."""
+        return describe(self.when)
 
     def hit(self) -> RuleHit:
         return RuleHit(id=self.id, kind=self.kind, reason=self.reason, sources=self.sources)

@@ -570,3 +570,10 @@ def test_evaluation_is_immutable_and_picklable(durable):
         ev.strategies["promote"] = None
     assert pickle.loads(pickle.dumps(ev)) == ev
     assert durable.evaluate(BASE) == ev  # the cached answer was not disturbed
+
+
+def test_rule_condition_text(ruleset):
+    assert ruleset.rule("eligibility.live.under_min_age").condition == "creator_age < 18 and (region missing or region != 'KR')"
+    assert ruleset.rule("block.all.under_min_age").condition == "creator_age < 18 and not (region == 'KR')"
+    assert ruleset.rule("boost.promote.regular_schedule").condition == "streams_per_week between [3, 7]"
+    assert ruleset.rule("fact.likes_do_not_pay").condition == "always"
