@@ -333,9 +333,18 @@ def rules():
 def rules_check(dirs, fmt):
     """Validate rule files: the shipped ones, plus each DIR given."""
     from . import views
-    from .rules import check_rules
+    from .rules import check_rules, load_ruleset
 
-    problems, summary = check_rules(tuple(dirs))
+    problems = []
+    for d in dirs or (None,):
+        problems += [p for p in check_rules(d) if p not in problems]
+    summary = ""
+    if not problems:
+        ruleset = load_ruleset(tuple(dirs))
+        files = sorted({r.file for r in ruleset.rules})
+        summary = f"{len(ruleset.rules)} rules in {len(files)} files, {len(ruleset.parameters)} parameters"
+        for notice in ruleset.notices:
+            _echo_err(f"note: {notice}")
     click.echo(views.rules_check(problems, summary, fmt))
     if problems:
         sys.exit(1)
