@@ -343,8 +343,11 @@ class _Coalescer:
     32 clients cost one vectorized model call (~40 ms here) instead of 32 calls
     (~17 ms each, serialised). No timer: a lone request is computed at once.
     Profiles are validated one by one *before* they join a batch, so one bad profile
-    can never fail its neighbours. ``recommend_many`` gives the same numbers as
-    ``recommend`` (the HTTP tests compare them with the Python API).
+    can never fail its neighbours.
+
+    This is only correct if ``recommend_many`` gives each profile exactly the numbers
+    ``recommend`` gives it, whatever its batch-mates: :func:`is_batch_invariant` checks
+    that at startup and the app falls back to one call per request if not.
     """
 
     def __init__(self, run: "_Runner", max_batch: int) -> None:
@@ -379,6 +382,28 @@ class _Coalescer:
                             f.set_result(rec)
         finally:
             self._drainer = None
+
+
+def is_batch_invariant(svc: Any, n: int = 40) -> bool:
+    """Does ``svc.recommend_many`` give each profile exactly what ``svc.recommend`` gives it?
+
+    Checked on ``n`` simulated profiles, as one batch and in smaller batches (the
+    model's prediction paths change with the number of rows). Equality is exact:
+    the HTTP answer must be the Python API's answer to the last digit.
+    """
+    from .recommender.simulate import simulate_profiles
+    from .service import recommendation_to_dict
+
+    frame = simulate_profiles(n, seed=20261126)
+    profiles = [{k: v for k, v in row.items() if v is not None and v == v} for row in frame.to_dict("records")]
+    single = [recommendation_to_dict(svc.recommend(p)) for p in profiles]
+    for size in (n, 7, 2):
+        batched = []
+        for i in range(0, n, size):
+            batched += [recommendation_to_dict(r) for r in svc.recommend_many(profiles[i : i + size])]
+        if batched != single:
+            return False
+    return True
 
 
 def _profile_dict(model: Any) -> dict[str, Any]:
@@ -424,7 +449,8 @@ def create_app(
     before the first request; a failure there stops the server from starting.
     ``max_batch`` caps ``{"profiles": [...]}``; ``max_body_bytes`` caps any body (413).
     ``service_threads`` bounds concurrent service calls (0: on the event loop);
-    ``coalesce`` answers concurrent single-profile requests with one batched call.
+    ``coalesce`` answers concurrent single-profile requests with one batched call, if the
+    service passes :func:`is_batch_invariant` at startup (else one call per request).
     """
     from .service import recommendation_to_dict
 
@@ -434,8 +460,8 @@ def create_app(
         raise ValueError(f"max_body_bytes must be >= 1 (got {max_body_bytes!r})")
     rules_dirs = tuple(rules_dirs)
     run = _Runner(service_threads)
-    coalescer = _Coalescer(run, max_batch) if coalesce else None
-    state: dict[str, Any] = {"service": service}
+    coalescer = _Coalescer(run, max_batch)
+    state: dict[str, Any] = {"service": service, "coalesce": False}  # lifespan turns coalescing on
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -445,6 +471,16 @@ def create_app(
         log.info(_startup_line(svc))
         for notice in getattr(svc, "notices", ()):
             log.info("livelift: %s", notice)
+        if coalesce:
+            try:
+                state["coalesce"] = await run(is_batch_invariant, svc)
+            except Exception:  # a probe for an optimisation, not a health check
+                log.exception("livelift: batch check failed; answering each request with its own call")
+            if not state["coalesce"]:
+                log.warning(
+                    "livelift: batched predictions differ from single ones in the last digits for this "
+                    "model; answering each request with its own call (exact, but slower under load)"
+                )
         yield
 
     def svc() -> Any:
@@ -491,6 +527,7 @@ def create_app(
                 "synthetic": bool(summary.synthetic),
                 "model_created": summary.created,
                 "notices": list(getattr(s, "notices", ())),
+                "coalescing": bool(state["coalesce"]),
             }
         )
 
@@ -519,7 +556,7 @@ def create_app(
                 return JSONResponse({"results": [], "count": 0})
             recs = await run(s.recommend_many, profiles)
             return JSONResponse({"results": [recommendation_to_dict(r) for r in recs], "count": len(recs)})
-        if coalescer is None:
+        if not state["coalesce"]:
             rec = await run(s.recommend, _profile_dict(body))
         else:
             profile = Profile.from_dict(_profile_dict(body))  # InputError -> 422 for this request only

@@ -1,14 +1,16 @@
 """HTTP service figures: single-profile latency under concurrency, and one big batch.
 
     python benchmarks/bench_http.py [--requests 3000] [--concurrency 32] [--batch 1000]
-                                    [--modes coalesce,threads2,threadpool,inline] [--cli]
+                                    [--modes coalesce,threads2,threadpool,inline] [--client httpx|raw] [--cli]
                                     [--model PATH] [--rules DIR]
 
 Starts the real server in a subprocess on 127.0.0.1 (a free port; loopback only),
 waits for /healthz, then:
 - sends ``--requests`` single-profile POST /v1/recommendations at ``--concurrency``
-  in flight (httpx async client, simulated profiles, after a short warm-up) and
-  prints errors, p50/p95/p99 latency and requests/s (targets: 0 errors, p99 <= 100 ms);
+  in flight (httpx async client, or ``--client raw``: pre-encoded requests over asyncio
+  streams; simulated profiles; after a short warm-up) and prints errors, p50/p95/p99
+  latency, requests/s and CPU per request of server and client (targets: 0 errors,
+  p99 <= 100 ms);
 - times one POST with ``--batch`` profiles in ``{"profiles": [...]}`` (best of 3;
   target <= 1 s).
 ``--modes`` runs the whole measurement once per server setting, to compare:
@@ -154,6 +156,77 @@ async def _load(url: str, profiles: list[dict], total: int, concurrency: int) ->
     return latencies, errors, wall, samples
 
 
+def _cpu_seconds(pid: int) -> float:
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+async def _load_raw(url: str, profiles: list[dict], total: int, concurrency: int) -> tuple[list[float], int, float, list[str]]:
+    """Same load as :func:`_load` over plain asyncio streams (pre-encoded HTTP/1.1 keep-alive
+    requests), so the client's own CPU (httpx costs ~4 ms a request here) steals less from
+    the server on a shared machine."""
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    requests = []
+    for p in profiles:
+        body = json.dumps(p).encode()
+        head = (
+            f"POST /v1/recommendations HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        requests.append(head + body)
+    latencies: list[float] = []
+    errors = 0
+    samples: list[str] = []
+    next_i = 0
+
+    async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req: bytes) -> tuple[int, bool]:
+        writer.write(req)
+        status = int((await reader.readline()).split()[1])
+        length, close = 0, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        await reader.readexactly(length)
+        return status, close
+
+    async def worker() -> None:
+        nonlocal next_i, errors
+        conn = None
+        try:
+            while next_i < total:
+                i = next_i
+                next_i += 1
+                t0 = time.perf_counter()
+                try:
+                    if conn is None:
+                        conn = await asyncio.open_connection(host, int(port))
+                    status, close = await exchange(*conn, requests[i % len(requests)])
+                    ok = status == 200
+                    if not ok and len(samples) < 3:
+                        samples.append(f"HTTP {status}")
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+                    ok, close = False, True
+                    if len(samples) < 3:
+                        samples.append(repr(exc))
+                latencies.append(time.perf_counter() - t0)
+                errors += not ok
+                if close and conn is not None:
+                    conn[1].close()
+                    conn = None
+        finally:
+            if conn is not None:
+                conn[1].close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - t0, samples
+
+
 def _pct(sorted_xs: list[float], q: float) -> float:
     k = min(len(sorted_xs) - 1, max(0, int(round(q * (len(sorted_xs) - 1)))))
     return sorted_xs[k]
@@ -181,15 +254,26 @@ def run_one(args: argparse.Namespace, mode: str, profiles: list[dict], batch: li
     proc, url = _start(args, mode)
     try:
         ready = _wait_ready(proc, url)
-        asyncio.run(_load(url, profiles, min(200, args.requests), args.concurrency))  # warm-up
-        lat, errors, wall, samples = asyncio.run(_load(url, profiles, args.requests, args.concurrency))
+        import httpx
+
+        health = httpx.get(url + "/healthz", timeout=10.0).json()
+        load = _load_raw if args.client == "raw" else _load
+        asyncio.run(load(url, profiles, min(200, args.requests), args.concurrency))  # warm-up
+        cpu0, own0 = _cpu_seconds(proc.pid), _cpu_seconds(os.getpid())
+        lat, errors, wall, samples = asyncio.run(load(url, profiles, args.requests, args.concurrency))
+        server_cpu_ms = (_cpu_seconds(proc.pid) - cpu0) * 1000 / len(lat)
+        client_cpu_ms = (_cpu_seconds(os.getpid()) - own0) * 1000 / len(lat)
         lat.sort()
         ms = [x * 1000 for x in lat]
-        print(f"[{label}] ready in {ready:.1f} s")
+        print(f"[{label}] ready in {ready:.1f} s; coalescing={health.get('coalescing')} model={health.get('model')}")
         print(
-            f"  single: {len(lat)} requests at {args.concurrency} concurrent: errors={errors} "
+            f"  single ({args.client} client): {len(lat)} requests at {args.concurrency} concurrent: errors={errors} "
             f"p50={_pct(ms, .50):.1f} ms p95={_pct(ms, .95):.1f} ms p99={_pct(ms, .99):.1f} ms "
             f"max={ms[-1]:.1f} ms mean={statistics.fmean(ms):.1f} ms  {len(lat) / wall:.0f} req/s"
+        )
+        print(
+            f"  CPU per request: server {server_cpu_ms:.2f} ms, client {client_cpu_ms:.2f} ms "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
         )
         for s in samples:
             print(f"    e.g. {s}")
@@ -209,6 +293,8 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--modes", default="coalesce", help="comma list of: " + ", ".join(MODES))
+    ap.add_argument("--client", choices=("httpx", "raw"), default="httpx",
+                    help="httpx.AsyncClient, or raw asyncio streams (less client CPU on a shared machine)")
     ap.add_argument("--cli", action="store_true", help="start `livelift serve` instead of create_app(...)")
     ap.add_argument("--model", default=None)
     ap.add_argument("--rules", action="append", default=[])

@@ -34,15 +34,23 @@ TIMEOUT = httpx.Timeout(30.0)
 @contextlib.contextmanager
 def running(app: Any, *, deadline: float = 30.0) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1:<free port> in a thread; yield its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning", ws="none", lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    exit_codes: list[Any] = []
+
+    def run() -> None:
+        try:
+            server.run()
+        except SystemExit as exc:  # uvicorn exits 3 when the lifespan startup fails
+            exit_codes.append(exc.code)
+
+    thread = threading.Thread(target=run, name="uvicorn-test", daemon=True)
     thread.start()
     try:
         end = time.monotonic() + deadline
         while not server.started:
             if not thread.is_alive():
-                raise RuntimeError("uvicorn exited during startup")
+                raise RuntimeError(f"uvicorn exited during startup (exit code {exit_codes})")
             if time.monotonic() > end:
                 raise RuntimeError(f"uvicorn did not start within {deadline} s")
             time.sleep(0.01)
@@ -92,15 +100,16 @@ def test_single_profile_is_exactly_the_python_answer(client, recommender, exampl
     assert r.json()["ranked"], "an eligible adult with 5k followers gets ranked strategies"
 
 
-def test_batch_returns_results_in_order_equal_to_single_calls(client, recommender, example_profile):
+def test_batch_is_exactly_the_python_batch_answer(client, recommender, example_profile):
     profiles = _profiles(example_profile, 7)
     r = client.post("/v1/recommendations", json={"profiles": profiles})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["count"] == 7
     assert [x["creator_id"] for x in body["results"]] == [p["creator_id"] for p in profiles]
-    expected = [_jsonify(recommendation_to_dict(recommender.recommend(p))) for p in profiles]
+    expected = [_jsonify(recommendation_to_dict(rec)) for rec in recommender.recommend_many(profiles)]
     assert body["results"] == expected
+    assert client.post("/v1/recommendations", json={"profiles": []}).json() == {"results": [], "count": 0}
 
 
 def test_integral_float_is_accepted_for_integer_fields(client, recommender, example_profile):
@@ -362,6 +371,38 @@ def test_contract_rejection_from_the_service_is_422_in_the_same_shape(client, ex
     assert err["input"] == "ZZ"
 
 
+class _Drifting:
+    """The real service, except that batches come back off by one part in 1e12."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def recommend_many(self, profiles: Any) -> Any:
+        out = []
+        for rec in self._real.recommend_many(profiles):
+            drift = tuple(
+                dataclasses.replace(s, uplift_diamonds=s.uplift_diamonds * (1 + 1e-12))
+                if s.uplift_diamonds is not None else s
+                for s in rec.strategies
+            )
+            out.append(dataclasses.replace(rec, strategies=drift))
+        return out
+
+
+def test_coalescing_only_when_batches_are_exact(client, recommender, example_profile):
+    from livelift.http_app import is_batch_invariant
+
+    assert client.get("/healthz").json()["coalescing"] is is_batch_invariant(recommender)
+    app = create_app(_Drifting(recommender))
+    with running(app) as url, httpx.Client(base_url=url, timeout=TIMEOUT) as c:
+        assert c.get("/healthz").json()["coalescing"] is False
+        r = c.post("/v1/recommendations", json=example_profile)
+    assert r.json() == _jsonify(recommendation_to_dict(recommender.recommend(example_profile)))
+
+
 # ---------------------------------------------------------------------- refusing to start
 @pytest.mark.parametrize("content", [None, b"this is not a joblib file"])
 def test_serve_refuses_a_broken_model_before_binding(tmp_path, content):
@@ -377,8 +418,9 @@ def test_serve_refuses_a_broken_model_before_binding(tmp_path, content):
     assert "model.joblib" in str(err.value)
 
 
-def test_lifespan_load_failure_stops_the_server(tmp_path):
+def test_lifespan_load_failure_stops_the_server(tmp_path, caplog):
     app = create_app(model_path=tmp_path / "missing.joblib")
     with pytest.raises(RuntimeError, match="exited during startup"):
         with running(app, deadline=20):
             pass  # pragma: no cover - must not get here
+    assert "missing.joblib" in caplog.text
