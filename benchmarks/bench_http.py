@@ -47,7 +47,7 @@ from livelift.service import Recommender
 port, threads, coalesce, model = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1", (sys.argv[4] or None)
 rules = tuple(a for a in sys.argv[5:] if a)
 svc = Recommender.load(model_path=model, rules_dirs=rules)
-app = create_app(svc, service_threads=threads, coalesce=coalesce)
+app = create_app(svc, service_threads=threads, coalesce=coalesce, freeze_gc=True)  # as serve() does
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", log_config=log_config("warning"))
 """
 
