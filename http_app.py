@@ -660,11 +660,13 @@ def serve(
     max_body_bytes: int = DEFAULT_MAX_BODY,
     max_batch: int = DEFAULT_MAX_BATCH,
     log_level: str = "info",
+    access_log: bool = False,
 ) -> None:
     """Load the model and rules, then serve until interrupted.
 
     Raises :class:`ModelError` / :class:`RuleFileError` / :class:`InputError` *before*
     binding the port if the model or rules cannot be used (the CLI prints it and exits 1).
+    ``access_log`` adds uvicorn's line per request (off: it doubles the CPU per request).
     """
     import uvicorn
 
@@ -674,7 +676,8 @@ def serve(
     service = _load_service(model_path, rules_dirs)  # raises LiveLiftError: refuse to start
     if workers == 1:
         app = create_app(service, max_body_bytes=max_body_bytes, max_batch=max_batch, freeze_gc=True)
-        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, log_config=log_config(log_level))
+        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, log_config=log_config(log_level),
+                                access_log=access_log)
         uvicorn.Server(config).run()
         return
     del service  # each worker loads its own copy; this one only proved that loading works
@@ -693,4 +696,5 @@ def serve(
         workers=workers,
         log_level=log_level,
         log_config=log_config(log_level),
+        access_log=access_log,
     )
