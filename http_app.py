@@ -202,6 +202,12 @@ def _allowed_fields(path: str, raw_loc: Sequence[Any]) -> str:
     return "only the fields " + ", ".join(schemas.PROFILE_FIELD_NAMES)
 
 
+def _body_expected(path: str) -> str:
+    if path.endswith("/earnings"):
+        return '{"diamonds": n} or {"coins": n}'
+    return 'one profile object or {"profiles": [profile, ...]}'
+
+
 def _validation_record(err: dict, request: Request) -> dict:
     raw_loc = tuple(err.get("loc", ()))
     loc = _clean_loc(raw_loc)
@@ -215,6 +221,9 @@ def _validation_record(err: dict, request: Request) -> dict:
         msg = "the body must be JSON, sent with the header 'Content-Type: application/json'"
         value = request.headers.get("content-type")
         ctx = {"expected": "Content-Type: application/json"}
+    elif typ == "missing" and loc == ["body"]:
+        msg = "a JSON body is required"
+        ctx = {"expected": _body_expected(request.url.path)}
     elif typ == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
         hint = _suggest(name)
