@@ -227,8 +227,10 @@ def test_body_that_is_neither_profile_nor_batch(client, example_profile):
     err = _only_error(client.post("/v1/recommendations", json=[example_profile]))
     assert err["loc"] == ["body"]
     assert "profiles" in err["msg"]
+    err = _only_error(client.post("/v1/recommendations", content=b"null", headers={"content-type": "application/json"}))
+    assert err["loc"] == ["body"] and "profiles" in err["msg"]
     for path in ("/v1/recommendations", "/v1/earnings"):
-        err = _only_error(client.post(path, content=b"null", headers={"content-type": "application/json"}))
+        err = _only_error(client.post(path, headers={"content-type": "application/json"}))  # no body at all
         assert err["loc"] == ["body"] and err["msg"] == "a JSON body is required"
         assert err["ctx"]["expected"]
 
