@@ -534,7 +534,10 @@ def create_app(
     app.add_exception_handler(Exception, _on_unexpected)
 
     body_type = schemas.recommendation_body(max_batch)
-    validation_response = {422: {"description": "Invalid input: field path, bad value and what is valid"}}
+    validation_response = {
+        413: {"description": f"Body larger than {max_body_bytes:,} bytes"},
+        422: {"description": "Invalid input: {detail: [{type, loc, msg, input, ctx: {expected}}]}"},
+    }
 
     @app.get("/healthz", tags=["service"])
     async def healthz() -> JSONResponse:
