@@ -132,8 +132,8 @@ def _hgb_classifier(est: "UpliftRanker"):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
-        learning_rate=0.1,
-        max_iter=60,
+        learning_rate=0.15,
+        max_iter=40,
         max_leaf_nodes=15,
         min_samples_leaf=est.min_samples_leaf,
         l2_regularization=1.0,
@@ -406,7 +406,8 @@ class UpliftRanker(BaseEstimator):
 
         if self.scale == "fitted":
             say("level model for the target scale")
-            self.level_ = _hgb_regressor(self, loss="poisson", max_iter=100).fit(dense_from_coded(F), y)
+            self.level_ = _hgb_regressor(self, loss="poisson", max_iter=60, learning_rate=0.15).fit(
+                dense_from_coded(F), y)
         else:
             self.level_ = None
         scale = self.scale_of(F)
@@ -448,9 +449,13 @@ class UpliftRanker(BaseEstimator):
         scores = {c: float(np.mean((pseudo - oof[c]) ** 2)) for c in CANDIDATES}
         grid = _simplex_grid(len(CANDIDATES), 0.05)
         stack = np.stack([oof[c] for c in CANDIDATES])  # (C, n, A)
-        losses = [float(np.mean((pseudo - np.tensordot(w, stack, axes=1)) ** 2)) for w in grid]
+        # mean (P - sum_c w_c X_c)^2 = mean P^2 - 2 w.b + w'Gw: one pass per candidate pair, then the grid is cheap
+        flat_c = stack.reshape(len(CANDIDATES), -1)
+        gram = flat_c @ flat_c.T / flat_c.shape[1]
+        cross = flat_c @ pseudo.ravel() / flat_c.shape[1]
+        losses = float(np.mean(pseudo**2)) - 2 * grid @ cross + np.einsum("gi,ij,gj->g", grid, gram, grid)
         w = grid[int(np.argmin(losses))]
-        blend_score = float(min(losses))
+        blend_score = float(losses.min())
         # cross-fitted value of "follow the top strategy" vs none, from the held-out pseudo-outcomes
         blend_oof = np.tensordot(w, stack, axes=1)
         top = np.argmax(blend_oof, axis=1)
@@ -486,8 +491,11 @@ class UpliftRanker(BaseEstimator):
 
         say(f"distilling prediction heads on {m:,} profiles x {A} strategies")
         Dp_stack = _stack_dense(D[pick], A)
-        self.uplift_head_ = _hgb_regressor(self, max_iter=200).fit(Dp_stack, teacher.ravel())
-        self.variance_head_ = _hgb_regressor(self, loss="poisson", max_iter=80).fit(Dp_stack, var.ravel())
+        # the teacher is noise-free: few, larger trees distill it well and keep prediction cheap
+        self.uplift_head_ = _hgb_regressor(self, max_iter=100, learning_rate=0.2, max_leaf_nodes=63,
+                                           min_samples_leaf=20).fit(Dp_stack, teacher.ravel())
+        self.variance_head_ = _hgb_regressor(self, loss="poisson", max_iter=40, learning_rate=0.2,
+                                             min_samples_leaf=20).fit(Dp_stack, var.ravel())
         say("propensity model for extrapolation flags")
         pm = min(n, max(self.max_distill_rows, 300_000))
         ppick = np.sort(rng.choice(n, size=pm, replace=False)) if pm < n else np.arange(n)

@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import InputError
 from ..fields import ALL_STRATEGIES, CONTROL, STRATEGIES, TRUTH_PREFIX
 
-__all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "gain_captured", "truth_matrix"]
+__all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "score_uplift", "gain_captured", "truth_matrix"]
 
 TRUTH_COLUMNS = tuple(TRUTH_PREFIX + s for s in STRATEGIES)
 
@@ -78,6 +78,47 @@ def _mean_spearman(pred: np.ndarray, truth: np.ndarray, mask: np.ndarray) -> flo
     return float(np.mean(num[good] / den[good]))
 
 
+def score_uplift(uplift: np.ndarray, truth: np.ndarray, *, allowed: Any = None, low: Any = None,
+                 high: Any = None, extrapolation: Any = None) -> dict[str, Any]:
+    """Truth-based metrics for any (n, 5) uplift matrix (``STRATEGIES`` order; NaN = unknown).
+
+    The policy picks the allowed strategy with the highest predicted uplift.
+    """
+    u = np.asarray(uplift, dtype=np.float64)
+    n = len(truth)
+    allow = _allowed(allowed, truth.shape)
+    known = ~np.isnan(u)
+    usable = allow & known
+    choice = np.argmax(np.where(usable, u, -np.inf), axis=1)
+    rows = np.arange(n)
+    has_choice = usable.any(axis=1)
+    chosen_value = np.where(has_choice, truth[rows, choice], np.nan)
+    best = np.argmax(np.where(allow, truth, -np.inf), axis=1)
+    hit = np.isclose(chosen_value, truth[rows, best]) & has_choice  # a tie for the best counts as a hit
+    with_truth = usable & np.isfinite(truth)
+    err = (u - truth)[with_truth]
+    rand = np.nanmean(np.where(allow, truth, np.nan), axis=1)
+    out: dict[str, Any] = {
+        "profiles": int(n),
+        "gain_captured": gain_captured(np.where(has_choice, chosen_value, rand), truth, allow),
+        "top1_accuracy": float(np.mean(hit[allow.any(axis=1)])),
+        "mean_spearman": _mean_spearman(u, truth, usable),
+        "uplift_rmse_diamonds": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
+        "uplift_mae_diamonds": float(np.mean(np.abs(err))) if err.size else float("nan"),
+        "true_uplift_sd_diamonds": float(np.std(truth[with_truth])) if err.size else float("nan"),
+    }
+    if low is not None and high is not None:
+        inside = ((truth >= np.asarray(low)) & (truth <= np.asarray(high)))[with_truth]
+        out["interval_coverage"] = float(np.mean(inside)) if inside.size else float("nan")
+        width = (np.asarray(high) - np.asarray(low))[with_truth]
+        out["interval_median_width_diamonds"] = float(np.median(width)) if width.size else float("nan")
+    if extrapolation is not None:
+        ex = np.asarray(extrapolation, dtype=bool)
+        out["extrapolation_share"] = float(np.mean(ex[known])) if known.any() else float("nan")
+    out["unknown_strategies"] = [s for j, s in enumerate(STRATEGIES) if not known[:, j].any()]
+    return out
+
+
 def evaluate_with_truth(ranker: Any, df: Any, allowed: Any = None) -> dict[str, Any]:
     """Score a ranker on profiles with known true uplift (simulated data).
 
@@ -87,40 +128,10 @@ def evaluate_with_truth(ranker: Any, df: Any, allowed: Any = None) -> dict[str, 
     truth = truth_matrix(df)
     pred = ranker.predict_uplift(df)
     order = [list(pred.strategies).index(s) for s in STRATEGIES]
-    u, lo, hi = pred.uplift[:, order], pred.low[:, order], pred.high[:, order]
-    ex = pred.extrapolation[:, order]
-    n = len(truth)
-    allow = _allowed(allowed, truth.shape)
-    known = ~np.isnan(u)
-    usable = allow & known
-    score = np.where(usable, u, -np.inf)
-    choice = np.argmax(score, axis=1)
-    rows = np.arange(n)
-    has_choice = usable.any(axis=1)
-    chosen_value = np.where(has_choice, truth[rows, choice], np.nan)
-    t_allowed = np.where(allow, truth, -np.inf)
-    best = np.argmax(t_allowed, axis=1)
-    # a tie for the best counts as a hit
-    hit = np.isclose(chosen_value, truth[rows, best]) & has_choice
-    with_truth = usable & np.isfinite(truth)
-    err = (u - truth)[with_truth]
-    inside = ((truth >= lo) & (truth <= hi))[with_truth]
-    rmse = float(np.sqrt(np.mean(err**2))) if err.size else float("nan")
-    return {
-        "mode": "truth",
-        "profiles": int(n),
-        "gain_captured": gain_captured(np.where(has_choice, chosen_value, np.nanmean(truth, axis=1)),
-                                       truth, allow),
-        "top1_accuracy": float(np.mean(hit[allow.any(axis=1)])),
-        "mean_spearman": _mean_spearman(u, truth, usable),
-        "uplift_rmse_diamonds": rmse,
-        "uplift_mae_diamonds": float(np.mean(np.abs(err))) if err.size else float("nan"),
-        "true_uplift_sd_diamonds": float(np.std(truth[with_truth])) if err.size else float("nan"),
-        "interval_level": float(pred.interval),
-        "interval_coverage": float(np.mean(inside)) if inside.size else float("nan"),
-        "extrapolation_share": float(np.mean(ex[known])) if known.any() else float("nan"),
-        "unknown_strategies": [s for j, s in enumerate(STRATEGIES) if not known[:, j].any()],
-    }
+    out = {"mode": "truth", "interval_level": float(pred.interval)}
+    out.update(score_uplift(pred.uplift[:, order], truth, allowed=allowed, low=pred.low[:, order],
+                            high=pred.high[:, order], extrapolation=pred.extrapolation[:, order]))
+    return out
 
 
 def _mean_se(values: np.ndarray, groups: Any) -> tuple[float, float]:
