@@ -42,7 +42,10 @@ def recommendation(rec: Any, fmt: str) -> str:
     if fmt == "json":
         return to_json(recommendation_to_dict(rec))
     level = int(round(rec.model.interval * 100))
-    out = [f"Recommendations for {rec.profile.creator_id} (model {rec.model.name}; weekly gift diamonds vs doing nothing new)"]
+    out = [
+        wrap(f"Recommendations for {rec.profile.creator_id}: expected extra gift diamonds per week "
+             f"vs doing nothing new (model {rec.model.name})")
+    ]
     ranked = rec.ranked
     if ranked:
         rows = [
@@ -81,8 +84,12 @@ def recommendation(rec: Any, fmt: str) -> str:
     if rec.facts:
         out.append("")
         out.append("Facts that apply:")
-        for f in rec.facts:
+        shown = [f for f in rec.facts if f.kind != "fact"] + [f for f in rec.facts if f.kind == "fact"][:2]
+        for f in shown:
             out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    "))
+        more = len(rec.facts) - len(shown)
+        if more:
+            out.append(f"  ... and {more} more: `livelift facts` lists them with sources.")
     if rec.notes:
         out.append("")
         for n in rec.notes:
@@ -94,8 +101,11 @@ def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
     if fmt == "json":
         return to_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
     rows = []
-    for r in df.itertuples(index=False):
-        if r.rank is None or r.rank != r.rank or str(r.rank) == "<NA>":
+    shown = df[df["rank"].notna()]
+    order = {c: i for i, c in enumerate(dict.fromkeys(df["creator_id"]))}
+    shown = shown.assign(_o=shown["creator_id"].map(order)).sort_values(["_o", "rank"], kind="stable")
+    for r in shown.itertuples(index=False):
+        if _missing(r.rank):
             continue
         rows.append([str(r.creator_id), int(r.rank), str(r.strategy), _signed(_f(r.uplift_diamonds)),
                      _interval(_f(r.uplift_low), _f(r.uplift_high)), "extrap." if r.extrapolation else ""])
@@ -107,6 +117,12 @@ def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
 
         text += "\n" + wrap("Note: " + SYNTHETIC_NOTE)
     return text
+
+
+def _missing(x: Any) -> bool:
+    import pandas as pd
+
+    return x is None or bool(pd.isna(x))
 
 
 def _f(x: Any) -> float | None:

@@ -49,11 +49,11 @@ def test_help_does_not_import_heavy_libraries():
         "import sys; from livelift.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('pandas', 'sklearn', 'durable', 'fastapi') if m in sys.modules]\n"
-        "print(','.join(heavy))"
+        "print('HEAVY=' + ','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == ""
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY="
 
 
 def test_user_mistake_is_one_message_no_traceback(tmp_path, example_profile):
