@@ -192,6 +192,14 @@ def _stack_coded(F: np.ndarray, n_treat: int) -> np.ndarray:
     return np.column_stack([np.repeat(F, n_treat, axis=0), np.tile(np.arange(1, n_treat + 1), len(F)).astype(np.float64)])
 
 
+def _cap(idx: np.ndarray, cap: int, random_state: Any, salt: int) -> np.ndarray:
+    """At most ``cap`` of the row indices ``idx`` (a deterministic random subset, kept in order)."""
+    if len(idx) <= cap:
+        return idx
+    rng = np.random.default_rng(None if random_state is None else [int(random_state), salt])
+    return np.sort(rng.choice(idx, size=cap, replace=False))
+
+
 def _simplex_grid(n: int, step: float) -> np.ndarray:
     m = int(round(1 / step))
     pts = []
@@ -212,7 +220,11 @@ def make_folds(n: int, groups: Any, n_folds: int, random_state: Any) -> list:
     from sklearn.model_selection import GroupKFold, KFold
 
     if groups is not None:
-        n_groups = len(np.unique(groups))
+        import pandas as pd
+
+        # integer codes: GroupKFold's isin on object (string) ids is quadratic-slow at 1M rows
+        groups = pd.factorize(np.asarray(groups))[0]
+        n_groups = int(groups.max()) + 1 if len(groups) else 0
         if n_groups < n_folds:
             raise InputError(f"only {n_groups} creator(s): cross-fitting needs at least n_folds={n_folds}",
                              loc="groups", expected=f">= {n_folds} distinct creators", input=n_groups)
@@ -242,7 +254,8 @@ def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: 
     fold_models: list[dict] = []
     for f, (tr, te) in enumerate(folds):
         say(f"fold {f + 1}/{len(folds)}: propensity, S- and T-learner on {len(tr):,} rows")
-        prop = _hgb_classifier(est).fit(D[tr], arm[tr])
+        sub = _cap(tr, est.max_nuisance_rows, est.random_state, f)
+        prop = _hgb_classifier(est).fit(D[sub], arm[sub])
         e_oof[te] = _proba(prop, D[te], K)
         s_model = _hgb_regressor(est, categorical=cat_arm).fit(_coded_with_arm(F[tr], arm[tr]), r[tr])
         for k in range(K):
@@ -277,6 +290,8 @@ class UpliftRanker(BaseEstimator):
     min_rows : strategies with fewer training rows are reported unknown (NaN), not learned.
     interval : nominal coverage of the uplift interval.
     max_distill_rows : profiles used to distill the prediction heads (subsampled above).
+    max_nuisance_rows : rows for each propensity fit and DR final stage (subsampled above; the
+        S- and T-learners always use every row).
     n_threads : OpenMP threads for HistGradientBoosting (1 is much faster on small shared VMs).
     random_state : seed for folds and subsampling; fixed seed -> identical model.
     """
@@ -295,9 +310,10 @@ class UpliftRanker(BaseEstimator):
         "min_rows": [Interval(Integral, 2, None, closed="left")],
         "interval": [Interval(Real, 0, 1, closed="neither")],
         "max_distill_rows": [Interval(Integral, 100, None, closed="left")],
+        "max_nuisance_rows": [Interval(Integral, 100, None, closed="left")],
         "n_threads": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
-        "random_state": ["random_state"],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
     }
 
     def __init__(
@@ -316,6 +332,7 @@ class UpliftRanker(BaseEstimator):
         min_rows: int = 100,
         interval: float = 0.8,
         max_distill_rows: int = 200_000,
+        max_nuisance_rows: int = 200_000,
         n_threads: int = 1,
         early_stopping: bool = False,
         random_state: int | None = 0,
@@ -333,6 +350,7 @@ class UpliftRanker(BaseEstimator):
         self.min_rows = min_rows
         self.interval = interval
         self.max_distill_rows = max_distill_rows
+        self.max_nuisance_rows = max_nuisance_rows
         self.n_threads = n_threads
         self.early_stopping = early_stopping
         self.random_state = random_state
@@ -436,8 +454,9 @@ class UpliftRanker(BaseEstimator):
         tau_dr = np.zeros((n, A))
         for f, (tr, te) in enumerate(folds):
             say(f"fold {f + 1}/{len(folds)}: doubly-robust final stage")
+            sub = _cap(tr, self.max_nuisance_rows, self.random_state, 100 + f)
             dr = _hgb_regressor(self, categorical=cat_arm, min_samples_leaf=max(4 * self.min_samples_leaf, 100),
-                                learning_rate=0.05).fit(_stack_coded(F[tr], A), pseudo[tr].ravel())
+                                learning_rate=0.05).fit(_stack_coded(F[sub], A), pseudo[sub].ravel())
             tau_dr[te] = dr.predict(_stack_coded(F[te], A)).reshape(len(te), A)
             fold_models[f]["dr"] = dr
 
@@ -497,7 +516,7 @@ class UpliftRanker(BaseEstimator):
         self.variance_head_ = _hgb_regressor(self, loss="poisson", max_iter=40, learning_rate=0.2,
                                              min_samples_leaf=20).fit(Dp_stack, var.ravel())
         say("propensity model for extrapolation flags")
-        pm = min(n, max(self.max_distill_rows, 300_000))
+        pm = min(n, self.max_nuisance_rows)
         ppick = np.sort(rng.choice(n, size=pm, replace=False)) if pm < n else np.arange(n)
         self.propensity_ = _hgb_classifier(self).fit(D[ppick], arm[ppick])
         self.flat_ = {

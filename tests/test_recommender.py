@@ -165,8 +165,8 @@ def test_oracle_scores_one_and_constant_policy_scores_less():
 
 def test_beats_naive_baseline_on_simulated_history():
     """On confounded simulated history the ranker clearly beats per-strategy difference in means."""
-    h = sim.simulate_history(1000, 10, seed=11)
-    p = sim.simulate_profiles(1500, seed=12)
+    h = sim.simulate_history(2500, 12, seed=1)
+    p = sim.simulate_profiles(2000, seed=1001)
     truth = sim.true_uplift(p)[[TRUTH_PREFIX + s for s in STRATEGIES]].to_numpy()
     r = _fit(h, max_iter=60)
     ours = score_uplift(r.predict_uplift(p).uplift, truth)["gain_captured"]
