@@ -397,6 +397,8 @@ class UpliftRanker(BaseEstimator):
         return yv
 
     def _fit(self, F, arm_all, y, groups, say) -> None:
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, name)  # a refit starts clean (no stale fast-path forests)
         rng = np.random.default_rng(self.random_state)
         counts = np.bincount(arm_all, minlength=len(ALL_STRATEGIES))
         known_all = [i for i, c in enumerate(counts) if c >= self.min_rows]
