@@ -152,3 +152,13 @@ def test_train_and_evaluate_round_trip(tmp_path):
     res = runner.invoke(main, ["evaluate", str(fresh), "--model", str(model), "--format", "json"])
     assert res.exit_code == 0, res.output
     assert "metrics" in json.loads(res.stdout)
+
+
+def test_cli_json_is_exactly_the_python_answer(recommender, examples_dir, example_profile):
+    """CLI and Python give identical numbers (HTTP == Python is asserted in test_http.py)."""
+    from livelift.service import recommendation_to_dict
+
+    res = CliRunner().invoke(main, ["recommend", str(examples_dir / "creator.json"), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    expected = json.loads(json.dumps(recommendation_to_dict(recommender.recommend(example_profile))))
+    assert json.loads(res.stdout) == expected
