@@ -7,6 +7,7 @@ use the same dict shapes as the HTTP service (``service.recommendation_to_dict``
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from .render import fmt_num, table, to_json, wrap
@@ -184,21 +185,129 @@ def _metrics_rows(metrics: dict[str, Any], prefix: str = "") -> list[list[str]]:
     return rows
 
 
+def _get(d: Any, *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def _est(d: Any, unit: str = "", digits: int = 0) -> str:
+    """'+129 (95% CI -12 to +270)' from {'estimate', 'se', 'ci95_low', 'ci95_high'}."""
+    if not isinstance(d, dict) or d.get("estimate") is None:
+        return "?"
+    text = _signed_d(d["estimate"], digits) + unit
+    if d.get("ci95_low") is not None and d.get("ci95_high") is not None:
+        text += f" (95% CI {_signed_d(d['ci95_low'], digits)} to {_signed_d(d['ci95_high'], digits)})"
+    elif d.get("se") is not None:
+        text += f" (SE {fmt_num(d['se'], digits)})"
+    return text
+
+
+def _signed_d(x: float, digits: int) -> str:
+    s = fmt_num(x, digits)
+    return s if s.startswith("-") else "+" + s
+
+
 def train_summary(summary: dict[str, Any], card: Any, path: Any, fmt: str) -> str:
     if fmt == "json":
         return to_json({"model": str(path), "summary": summary, "card": card})
-    out = [f"Wrote {path} and its model card."]
-    rows = _metrics_rows(summary)
-    if rows:
+    data = summary.get("training_data", {}) or {}
+    out = [f"Wrote {path} and its model card {Path(str(path)).with_suffix('.json').name}."]
+    secs = summary.get("fit_seconds")
+    out.append(
+        f"Trained on {fmt_num(data.get('rows'))} rows from {fmt_num(data.get('creators'))} creators"
+        + (f" in {secs:.1f} s." if isinstance(secs, (int, float)) else ".")
+    )
+    counts = data.get("strategy_counts") or {}
+    if counts:
+        out.append(wrap("Rows per strategy: " + ", ".join(f"{k} {fmt_num(v)}" for k, v in counts.items()) + "."))
+    unknown = data.get("unknown_strategies") or []
+    if unknown:
+        out.append(wrap("Too few rows to learn (uplift reported as unknown): " + ", ".join(unknown) + "."))
+    metrics = summary.get("metrics") or {}
+    pv = _get(metrics, "cross_fitted_policy_value")
+    if isinstance(pv, dict) and pv.get("top_strategy_vs_none_diamonds") is not None:
+        est = {"estimate": pv["top_strategy_vs_none_diamonds"], "se": pv.get("top_strategy_vs_none_diamonds_se")}
         out.append("")
-        out.append(table(["quality summary", "value"], rows, align="ll"))
+        out.append("Quality on held-out folds (cross-fitted, doubly robust):")
+        out.append(wrap(f"following the model's top strategy vs doing nothing new: {_est(est)} diamonds/week",
+                        indent="  ", hanging="    "))
+    losses = _get(metrics, "held_out_dr_loss") or {}
+    weights = _get(metrics, "blend_weights") or {}
+    if losses:
+        out.append(wrap("held-out DR loss (lower is better): "
+                        + ", ".join(f"{k} {v:,.4g}" for k, v in losses.items()), indent="  ", hanging="    "))
+    if weights:
+        out.append(wrap("blend weights: " + ", ".join(f"{k} {v:.2f}" for k, v in weights.items()),
+                        indent="  ", hanging="    "))
+    share = _get(summary, "report", "propensity_below_clip_share")
+    if isinstance(share, (int, float)):
+        out.append(wrap(f"rows whose strategy was rarely chosen by similar creators: {share:.1%}",
+                        indent="  ", hanging="    "))
+    out.append("")
+    out.append(wrap("Check it on history it has not seen: livelift evaluate HOLDOUT --model " + str(path)))
     return "\n".join(out)
+
+
+_TRUTH_LABELS = {
+    "gain_captured": "gain captured vs oracle (1 = always the best strategy, 0 = random)",
+    "top1_accuracy": "top-1 accuracy (picked the truly best strategy)",
+    "mean_spearman": "mean per-profile Spearman (predicted vs true ranking)",
+    "uplift_rmse_diamonds": "uplift RMSE (diamonds/week)",
+    "uplift_mae_diamonds": "uplift MAE (diamonds/week)",
+    "true_uplift_sd_diamonds": "sd of the true uplift (diamonds/week)",
+    "interval_coverage": "interval coverage of the true uplift",
+    "interval_median_width_diamonds": "median interval width (diamonds/week)",
+    "extrapolation_share": "share of estimates flagged extrapolation",
+    "profiles": "profiles",
+}
 
 
 def evaluation(metrics: dict[str, Any], card: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return to_json({"metrics": metrics, "model_synthetic": bool(card.get("synthetic"))})
-    out = [table(["metric", "value"], _metrics_rows(metrics), align="ll")]
+    mode = metrics.get("mode")
+    if mode == "truth":
+        level = metrics.get("interval_level")
+        rows = []
+        for key, label in _TRUTH_LABELS.items():
+            if key in metrics and metrics[key] is not None:
+                if key == "interval_coverage" and level:
+                    label = f"{int(round(level * 100))}% " + label
+                v = metrics[key]
+                rows.append([label, f"{v:,.3g}" if isinstance(v, float) else fmt_num(v)])
+        out = ["Against the simulator's ground truth (true_uplift_* columns):", ""]
+        out.append(table(["metric", "value"], rows, align="lr"))
+    elif mode == "off_policy":
+        out = [wrap(
+            f"Off-policy estimates on {fmt_num(metrics.get('rows'))} rows (no ground truth): doubly robust, "
+            "cross-fitted" + (", clustered by creator" if metrics.get("clustered_by_creator") else "")
+            + ". Weekly gift diamonds per creator-week:"
+        ), ""]
+        d = metrics.get("diamonds") or {}
+        rows = [
+            ["follow the model vs do nothing new", _est(d.get("top_vs_none"))],
+            ["follow the model vs creators' own choices", _est(d.get("top_vs_logged"))],
+        ]
+        best = metrics.get("best_single_strategy")
+        if best and d.get("top_vs_best_single_strategy"):
+            rows.append([f"follow the model vs always {best}", _est(d.get("top_vs_best_single_strategy"))])
+        out.append(table(["policy comparison", "uplift (95% CI)"], rows, align="ll"))
+        per = d.get("per_strategy_vs_none") or {}
+        if per:
+            out.append("")
+            out.append(wrap("Average uplift vs none if everyone did it: "
+                            + ", ".join(f"{k} {_signed_d(v, 0)}" for k, v in per.items()) + "."))
+        share = metrics.get("top_strategy_share") or {}
+        if share:
+            out.append(wrap("The model's top pick: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()) + "."))
+        skipped = metrics.get("rows_skipped_unknown_strategy")
+        if skipped:
+            out.append(f"Rows skipped (strategy unknown to the model): {fmt_num(skipped)}.")
+    else:
+        out = [table(["metric", "value"], _metrics_rows(metrics), align="ll")]
     if card.get("synthetic"):
         from .service import SYNTHETIC_NOTE
 
