@@ -231,8 +231,9 @@ class Recommender:
         k = len(STRATEGIES)
         if n == 0:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in LONG_TABLE_COLUMNS})
-        rules = self.vectorized.strategy_table(frame)
-        rules = rules.sort_values(["row", "strategy"], key=_strategy_sort_key, kind="stable").reset_index(drop=True)
+        rules = self.vectorized.strategy_table(frame)  # row-major, strategies in STRATEGIES order
+        if len(rules) != n * k or list(rules["strategy"].iloc[:k].astype(str)) != list(STRATEGIES):
+            raise RuntimeError("vectorized rules returned the long table in an unexpected order")  # pragma: no cover
         pred = self.model.ranker.predict_uplift(frame)
         order = [list(pred.strategies).index(s) for s in STRATEGIES]
         uplift = np.asarray(pred.uplift, dtype=float)[:, order]
@@ -260,20 +261,14 @@ class Recommender:
                 "uplift_usd": uplift.ravel() * usd,
                 "allowed": allowed.ravel(),
                 "extrapolation": extrap.ravel(),
-                "rule_ids": rules["rule_ids"].to_numpy(),
-                "reason": rules["reason"].to_numpy(),
+                "rule_ids": rules["rule_ids"].array,
+                "reason": rules["reason"].array,
             }
         )
         return out
 
 
 # ---------------------------------------------------------------------- helpers
-def _strategy_sort_key(col: "pd.Series") -> "pd.Series":
-    if col.name == "strategy":
-        return col.map({s: i for i, s in enumerate(STRATEGIES)})
-    return col
-
-
 def _as_profile(profile: Profile | Mapping[str, Any], *, source: str = "profile") -> Profile:
     if isinstance(profile, Profile):
         return profile
@@ -338,16 +333,6 @@ def _hit_dict(h: RuleHit) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- conveniences
-_DEFAULT: Recommender | None = None
-
-
-def _default() -> Recommender:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Recommender.load()
-    return _DEFAULT
-
-
 def facts() -> tuple[Fact, ...]:
     """The shipped monetization facts (no model needed)."""
     from .rules import load_ruleset
