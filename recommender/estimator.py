@@ -52,7 +52,7 @@ from numbers import Integral, Real
 
 from ..errors import InputError
 from ..fields import ALL_STRATEGIES, CONTROL, NUMERIC_FEATURES, STRATEGIES
-from .forest import FAST_ROWS, flatten
+from .forest import FAST_ROWS, flatten, raw_predict
 from .features import CATEGORY_INDEX, N_CODED, coded_features, dense_from_coded, strategy_codes
 
 __all__ = ["UpliftRanker", "UpliftPrediction", "CANDIDATES", "cross_fit_nuisances", "make_folds"]
@@ -151,24 +151,41 @@ def _proba(model, D: np.ndarray, n_arms: int) -> np.ndarray:
     return out
 
 
-def _predict_fast(model, flat, X: np.ndarray) -> np.ndarray:
-    """HGB regressor prediction; the numpy walk of a FlatForest for a few rows."""
-    if flat is None or len(X) > FAST_ROWS * 5:
-        return model.predict(X)
-    raw = flat.raw_predict(X)[:, 0]
-    return np.exp(raw) if model.loss == "poisson" else raw
+_CONTROLLER: list = []
 
 
-def _proba_fast(model, flat, X: np.ndarray, n_arms: int) -> np.ndarray:
-    if flat is None or len(X) > FAST_ROWS:
-        return _proba(model, X, n_arms)
-    raw = flat.raw_predict(X)
+def _openmp_limit(n_threads: int):
+    """Context limiting OpenMP threads, through one cached threadpoolctl controller."""
+    from threadpoolctl import ThreadpoolController
+
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=n_threads, user_api="openmp")
+
+
+def _exp(raw: np.ndarray) -> np.ndarray:
+    """Elementwise exp of a contiguous copy (one numpy code path for every batch size)."""
+    return np.exp(np.ascontiguousarray(raw, dtype=np.float64))
+
+
+def _predict_head(model, flat, X: np.ndarray) -> np.ndarray:
+    """HGB regressor prediction from its raw score; bitwise the same for a row in any batch."""
+    raw = raw_predict(model, flat, X)[:, 0]
+    return _exp(raw) if model.loss == "poisson" else np.ascontiguousarray(raw)
+
+
+def _proba_head(model, flat, X: np.ndarray, n_arms: int) -> np.ndarray:
+    """Class probabilities (columns for every arm) from the raw score, row by row."""
+    raw = raw_predict(model, flat, X)
     if raw.shape[1] == 1:  # binary
-        p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
+        p1 = 1.0 / (1.0 + _exp(-raw[:, 0]))
         p = np.column_stack([1.0 - p1, p1])
     else:
-        z = np.exp(raw - raw.max(axis=1, keepdims=True))
-        p = z / z.sum(axis=1, keepdims=True)
+        z = _exp(raw - raw.max(axis=1, keepdims=True))
+        total = z[:, 0].copy()
+        for j in range(1, z.shape[1]):  # sequential row sums (no layout-dependent pairwise sum)
+            total += z[:, j]
+        p = z / total[:, None]
     out = np.zeros((len(X), n_arms))
     out[:, model.classes_.astype(int)] = p
     return out
@@ -563,7 +580,14 @@ class UpliftRanker(BaseEstimator):
         )
 
     def predict_uplift(self, X: Any, *, chunk_size: int = 50_000) -> UpliftPrediction:
-        """Expected extra weekly gift diamonds of each strategy vs ``none``, with interval and flags."""
+        """Expected extra weekly gift diamonds of each strategy vs ``none``, with interval and flags.
+
+        A profile's numbers are bitwise the same whatever else is in ``X``
+        (alone, in a coalesced batch, in any order): every step is row-wise and
+        the tree sums follow one fixed order (see ``forest.raw_predict``).
+        OpenMP is always limited to ``n_threads`` (a cached threadpool
+        controller: ~20 us, not the ~3 ms of a fresh ``threadpool_limits``).
+        """
         self._check_fitted()
         F = coded_features(X, source="X")
         n = len(F)
@@ -575,34 +599,32 @@ class UpliftRanker(BaseEstimator):
         if n == 0:
             return UpliftPrediction(STRATEGIES, uplift, low, high, extrap, float(self.interval))
         cols = [STRATEGIES.index(s) for s in self.arms_[1:]]
-        if n >= 2000:
-            from threadpoolctl import threadpool_limits
-
-            ctx = threadpool_limits(limits=self.n_threads, user_api="openmp")
-        else:
-            from contextlib import nullcontext
-
-            ctx = nullcontext()
-        with ctx:
+        with _openmp_limit(self.n_threads):
             for start in range(0, n, chunk_size):
                 sl = slice(start, min(n, start + chunk_size))
                 u, lo, hi, ex = self._predict_block(F[sl])
                 uplift[sl, cols], low[sl, cols], high[sl, cols], extrap[sl, cols] = u, lo, hi, ex
         return UpliftPrediction(STRATEGIES, uplift, low, high, extrap, float(self.interval))
 
+    def _flat(self, name: str, profiles: int):
+        """The flat forest of a head for a small block (numpy walk), None for a large one (compiled)."""
+        if profiles > FAST_ROWS:
+            return None
+        return getattr(self, "flat_", {}).get(name)
+
     def _predict_block(self, F: np.ndarray):
         A = len(self.arms_) - 1
         m = len(F)
         D = dense_from_coded(F)
         stacked = _stack_dense(D, A)
-        flat = self.flat_
-        tau = _predict_fast(self.uplift_head_, flat["uplift"], stacked).reshape(m, A)
-        sd = np.sqrt(np.maximum(_predict_fast(self.variance_head_, flat["variance"], stacked), 0.0)).reshape(m, A)
+        tau = _predict_head(self.uplift_head_, self._flat("uplift", m), stacked).reshape(m, A)
+        var = _predict_head(self.variance_head_, self._flat("variance", m), stacked)
+        sd = np.sqrt(np.maximum(var, 0.0)).reshape(m, A)
         scale = self.scale_of(F, D)[:, None]
         z = NormalDist().inv_cdf(0.5 + self.interval / 2)
         uplift = tau * scale
         half = z * sd * scale
-        e = _proba_fast(self.propensity_, flat["propensity"], D, A + 1)
+        e = _proba_head(self.propensity_, self._flat("propensity", m), D, A + 1)
         num = F[:, :CATEGORY_INDEX]
         outside = ((num < self.feature_low_) | (num > self.feature_high_)).any(axis=1)
         thr = self.extrapolation_propensity
@@ -612,8 +634,8 @@ class UpliftRanker(BaseEstimator):
     def scale_of(self, F: np.ndarray, D: np.ndarray | None = None) -> np.ndarray:
         """Per-profile divisor of the target: prior (or fitted level) + ``scale_offset``, in diamonds."""
         if getattr(self, "level_", None) is not None:
-            flat = getattr(self, "flat_", {}).get("level")
-            return _predict_fast(self.level_, flat, dense_from_coded(F) if D is None else D) + self.scale_offset
+            level = _predict_head(self.level_, self._flat("level", len(F)), dense_from_coded(F) if D is None else D)
+            return level + self.scale_offset
         return F[:, _PRIOR] + self.scale_offset
 
     def predict_propensity(self, X: Any):

@@ -89,14 +89,35 @@ def test_strings_and_categoricals_give_the_same_answer(ranker, profiles):
     assert np.array_equal(ranker.predict_uplift(plain).uplift, ranker.predict_uplift(cat).uplift)
 
 
-def test_few_rows_and_one_profile_paths_agree(ranker, profiles):
-    """The numpy tree walk used for a few rows matches scikit-learn's predictor."""
-    batch = ranker.predict_uplift(profiles)
-    for i in (0, 7):
-        one = ranker.predict_uplift(profiles.iloc[i : i + 1])
-        np.testing.assert_allclose(one.uplift[0], batch.uplift[i], rtol=1e-9, atol=1e-9)
-        np.testing.assert_allclose(one.high[0], batch.high[i], rtol=1e-9, atol=1e-9)
-        assert np.array_equal(one.extrapolation[0], batch.extrapolation[i])
+def _same(a: UpliftPrediction, b: UpliftPrediction, rows) -> None:
+    for name in ("uplift", "low", "high", "extrapolation"):
+        x, y = getattr(a, name), getattr(b, name)[rows]
+        assert np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y), name
+
+
+def test_a_profile_gets_the_same_bits_in_any_batch(ranker):
+    """Batch invariance (the HTTP service coalesces requests): alone, in 7, in 500 shuffled, in 600."""
+    pool = sim.simulate_profiles(600, seed=11).reset_index(drop=True)
+    full = ranker.predict_uplift(pool)  # large blocks: scikit-learn's compiled predictor
+    rng = np.random.default_rng(4)
+    for i in rng.choice(len(pool), 6, replace=False):  # one profile: the numpy tree walk
+        _same(ranker.predict_uplift(pool.iloc[[i]]), full, [i])
+    for size in (7, 16, 17, 500):
+        rows = rng.permutation(len(pool))[:size]
+        _same(ranker.predict_uplift(pool.iloc[rows]), full, rows)
+    # chunk boundaries do not matter either
+    rows = rng.permutation(len(pool))
+    _same(ranker.predict_uplift(pool.iloc[rows], chunk_size=33), full, rows)
+
+
+def test_flat_forest_adds_trees_in_scikit_learn_order(ranker, profiles):
+    from livelift.recommender.features import coded_features, dense_from_coded
+    from livelift.recommender.forest import raw_predict
+
+    D = dense_from_coded(coded_features(profiles))
+    for model, flat in ((ranker.propensity_, ranker.flat_["propensity"]), (ranker.level_, ranker.flat_["level"])):
+        for rows in (D[:1], D[:5], D):
+            assert np.array_equal(raw_predict(model, flat, rows), model._raw_predict(rows))
 
 
 def test_rare_strategy_is_unknown_not_zero(history, profiles):
