@@ -133,7 +133,7 @@ def _read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_
 
         try:
             raw = json.loads(profile_file.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raw = None  # let the contract reader explain what is wrong
         if isinstance(raw, dict):
             return "one", parse_profile(raw, source=str(profile_file))
@@ -238,10 +238,10 @@ def earnings(diamonds, coins, rules_dirs, fmt):
 # ---------------------------------------------------------------------- simulate, train, evaluate
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .csv, .parquet or .jsonl.")
+              help="Output file: .csv, .parquet, .jsonl or .json.")
 @click.option("--creators", type=click.IntRange(1, 5_000_000), default=2000, show_default=True)
 @click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @click.option("--with-truth", is_flag=True, help="Add true_uplift_<strategy> columns (the simulator's ground truth).")
 def simulate(output, creators, weeks, seed, with_truth):
     """Write SYNTHETIC creator-week history in the data-contract shape.
@@ -252,7 +252,7 @@ def simulate(output, creators, weeks, seed, with_truth):
     from .files import check_output_path, write_frame
     from .recommender.simulate import simulate_history
 
-    check_output_path(output, (".csv", ".parquet", ".jsonl"))
+    check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
     df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
     write_frame(df, output)
     _echo_err(f"wrote {len(df):,} simulated creator-weeks ({creators:,} creators x {weeks} weeks, seed {seed}) to {output}")
@@ -262,7 +262,7 @@ def simulate(output, creators, weeks, seed, with_truth):
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Model file to write (.joblib); its model card goes next to it (.json).")
-@click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="random_state of the model.")
 @click.option("--synthetic/--real", default=None,
               help="Mark the training data as simulated or real (default: simulated if it has true_uplift_* columns).")
 @SKIP
@@ -281,6 +281,7 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     from .recommender.training import train_model
 
     check_output_path(output, (".joblib",))
+    _check_model_output(output, data)
     result = read_history(data, skip_bad_rows=skip_bad_rows)
     _report_read(result)
     if synthetic is None:
@@ -294,6 +295,35 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     card = save_model(ranker, output, training_summary=summary.get("training_data", summary),
                       synthetic=bool(synthetic), metrics=summary.get("metrics"))
     click.echo(views.train_summary(summary, card, output, fmt))
+
+
+def _check_model_output(output: Path, data: Path) -> None:
+    """Before a long fit: the model and its card must not clobber the data or a foreign .json."""
+    import json
+    import os
+
+    from .recommender.persistence import FORMAT, card_path
+
+    card = card_path(output)
+    for target in (output, card):
+        if target.exists() and data.exists() and os.path.samefile(target, data):
+            raise InputError(
+                f"would overwrite the training data {data}",
+                loc=f"-o {output}", expected="a model path whose .joblib and .json card differ from DATA",
+            )
+    if card.exists():
+        try:
+            is_card = json.loads(card.read_text(encoding="utf-8")).get("format") == FORMAT
+        except (OSError, ValueError, AttributeError, RecursionError):
+            is_card = False
+        if not is_card:
+            raise InputError(
+                f"{card} exists and is not a livelift model card; training would overwrite it",
+                loc=f"-o {output}", expected="a model path whose .json card is new or an older livelift card",
+            )
+    folder = output.parent if str(output.parent) else Path(".")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write to the folder {folder}", loc=f"-o {output}", expected="a writable folder")
 
 
 @main.command()
@@ -395,7 +425,8 @@ def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path
         from .http_app import serve as run
     except ImportError as exc:  # pragma: no cover - depends on the extra
         raise click.ClickException(
-            f"the HTTP service needs the 'http' extra ({exc.name} is missing): pip install 'livelift[http]'"
+            f"the HTTP service needs FastAPI and uvicorn (import failed: {exc}); "
+            "install them with: pip install 'livelift[http]'"
         ) from None
     run(host=host, port=port, workers=workers, model_path=model_path, rules_dirs=rules_dirs,
         max_batch=max_batch, max_body_bytes=max_body_bytes, access_log=access_log)

@@ -48,6 +48,7 @@ import anyio.to_thread
 from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import http_schemas as schemas
 from .domain import Profile
@@ -280,6 +281,23 @@ def input_error_records(exc: LiveLiftError, prefix: Sequence[Any] = ("body",)) -
 
 async def _on_input_error(request: Request, exc: InputError) -> JSONResponse:
     return JSONResponse({"detail": input_error_records(exc)}, status_code=422)
+
+
+async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """FastAPI answers a body it cannot decode (not UTF-8, nested too deeply, a 5,000-digit
+    integer) with 400 "There was an error parsing the body": give it the 422 shape of every
+    other bad body, saying what is valid."""
+    if exc.status_code == 400 and request.method == "POST":
+        record = {
+            "type": "json_invalid",
+            "loc": ["body"],
+            "msg": "the body could not be read as JSON",
+            "input": None,
+            "ctx": {"expected": "a UTF-8 JSON object of reasonable depth, e.g. one profile or "
+                                '{"profiles": [...]}, with Content-Type: application/json'},
+        }
+        return JSONResponse({"detail": [record]}, status_code=422)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 async def _on_unavailable(request: Request, exc: LiveLiftError) -> JSONResponse:
@@ -528,6 +546,7 @@ def create_app(
     app.add_middleware(ErrorGuard)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)  # outermost: reject before any work
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(InputError, _on_input_error)
     app.add_exception_handler(ModelError, _on_unavailable)
     app.add_exception_handler(RuleFileError, _on_unavailable)
@@ -662,6 +681,26 @@ def log_config(level: str = "info") -> dict:
     return cfg
 
 
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail with a clear InputError (not uvicorn's exit 3) if host:port cannot be bound."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        raise InputError(f"cannot resolve host {host!r} ({exc})", loc="--host", input=host,
+                         expected="an address of this machine such as 127.0.0.1, ::1 or 0.0.0.0") from None
+    family, socktype, proto, _, addr = infos[0]
+    with socket.socket(family, socktype, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", loc="--port",
+                             input=port, expected="a free port (or --port 0 for any), on an address of this machine",
+                             hint="Is another server (or livelift serve) already running there?") from None
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -690,6 +729,7 @@ def serve(
     # Set before scikit-learn loads OpenMP; inherited by the workers.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     service = _load_service(model_path, rules_dirs)  # raises LiveLiftError: refuse to start
+    _check_can_listen(host, port)
     if workers == 1:
         app = create_app(service, max_body_bytes=max_body_bytes, max_batch=max_batch, freeze_gc=True)
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level, log_config=log_config(log_level),

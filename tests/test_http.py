@@ -430,3 +430,28 @@ def test_lifespan_load_failure_stops_the_server(tmp_path, caplog):
         with running(app, deadline=20):
             pass  # pragma: no cover - must not get here
     assert "missing.joblib" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe{\"followers\": 1}", b"[" * 5000 + b"]" * 5000],
+    ids=["not-utf8", "nested-too-deeply"],
+)
+def test_undecodable_body_is_422_in_the_usual_shape(client, raw):
+    r = client.post("/v1/recommendations", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    (err,) = r.json()["detail"]
+    assert err["loc"][0] == "body" and err["type"] == "json_invalid"
+    assert err["msg"]
+
+
+def test_serve_refuses_a_port_in_use_before_starting(recommender):
+    from livelift import InputError
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(InputError) as err:
+            serve(host="127.0.0.1", port=port)
+    assert str(port) in str(err.value) and "--port" in str(err.value)
