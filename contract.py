@@ -28,13 +28,21 @@ Normalisation rules (the same for files, frames and single profiles):
 - Column names: surrounding whitespace (and a UTF-8 BOM) is ignored; names are
   otherwise exact. A missing column is reported with a close match from the
   file ("did you mean ...?").
-- Numbers: numeric values, or text that is a plain decimal number (``12``,
-  ``-3.5``, ``1e3``). Booleans are not numbers. Empty cells and ``NA``,
-  ``N/A``, ``NaN``, ``null``, ``None`` (any case) are missing. Integer columns
-  accept whole numbers written as ``5200.0``; ``12.5`` is rejected. Infinity
-  is out of every range.
-- ``creator_id``: text (whitespace stripped) or a whole number (turned into
-  text); must be non-empty.
+- Numbers: numeric values; in CSV, Parquet text columns and frames also text
+  that is a plain decimal number (``12``, ``-3.5``, ``1e3``). JSON-typed input
+  (``.json``/``.jsonl`` files and :func:`parse_profile` mappings) is strict
+  like the HTTP API: a string such as ``"5200"`` in a number field is an
+  error ("remove the quotes"). Booleans are not numbers. Empty cells, JSON
+  ``null`` and (in text input) ``NA``, ``N/A``, ``NaN``, ``null``, ``None``
+  (any case) are missing. Integer columns accept whole numbers written as
+  ``5200.0``; ``12.5`` is rejected, and so is anything at or beyond 2^63
+  (int64). Infinity is out of every range.
+- ``creator_id``: text (whitespace stripped) or a whole number, also as a JSON
+  number (``123`` becomes ``"123"``, in files and in :func:`parse_profile`
+  alike); must be non-empty.
+- Unknown fields/columns are ignored, with one note in ``ReadResult.notes``;
+  :func:`parse_profile` refuses an unknown key that is a close misspelling of
+  a profile field ("did you mean 'followers'?") and ignores the others.
 - ``category`` and ``strategy``: stripped and lower-cased first (``' Gaming'``
   is ``'gaming'``). An unknown category becomes ``'other'`` (reported once,
   in ``ReadResult.notes``); an unknown strategy is an error.
@@ -104,6 +112,9 @@ _SKIP_HINT = "Fix the data, or drop bad rows with --skip-bad-rows (skip_bad_rows
 
 # Status of one cell.
 _OK, _MISSING, _WRONG_TYPE, _NOT_WHOLE, _OUT_OF_RANGE, _NOT_VALID = range(6)
+
+_INT_LIMIT = 2.0**63
+"""Integer columns are int64: whole numbers must be below 2^63 (checked before casting)."""
 
 _NULL_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
 _ARROW_NULLS = sorted({v for t in _NULL_TEXT for v in (t, t.upper(), t.title())})
@@ -194,7 +205,11 @@ def parse_profile(mapping: Any, *, source: str = "profile") -> "Profile":
 
     Same rules as the table validators; every bad field is reported (up to
     five), each located as ``<source>.<field>``, e.g. ``profile.followers`` or
-    ``profiles[3].engagement_rate``. Unknown fields are ignored.
+    ``profiles[3].engagement_rate``. Number fields must be numbers, not
+    strings (``"5200"`` is refused, as by the HTTP API); ``creator_id`` may be
+    a whole number (``123`` -> ``"123"``). An unknown key that is a close
+    misspelling of a field (``folowers``) is an error with "did you mean";
+    other unknown keys are ignored.
     """
     from .domain import Profile
 
@@ -209,6 +224,21 @@ def parse_profile(mapping: Any, *, source: str = "profile") -> "Profile":
     unknown = [k for k in data if k not in _CONTRACT_NAMES]
     values: dict[str, Any] = {}
     problems: list[Problem] = []
+    explained = {  # misspelt keys already named by a "missing field ... did you mean" problem
+        m for c in PROFILE_COLUMNS if c.name not in data for m in _close(c.name, unknown, 0.6)[:1]
+    }
+    for key in unknown:
+        if key in explained:
+            continue
+        near = _close(key, _PARSED_NAMES, _MISSPELT_CUTOFF)
+        if near:
+            problems.append(
+                Problem(
+                    f"{source}.{key}",
+                    f"unknown field {key!r} (did you mean {near[0]!r}?)",
+                    "the profile fields " + ", ".join(_PARSED_NAMES),
+                )
+            )
     for col in PROFILE_COLUMNS + (_REGION,):
         required = col in PROFILE_COLUMNS
         loc = f"{source}.{col.name}"
@@ -219,7 +249,10 @@ def parse_profile(mapping: Any, *, source: str = "profile") -> "Profile":
                 values[col.name] = None
             continue
         raw = data[col.name]
-        status, value = _SCALAR[col.kind](col, raw)
+        if col.kind in ("int", "float"):
+            status, value = _SCALAR[col.kind](col, raw, True)  # a dict is JSON-typed: no quoted numbers
+        else:
+            status, value = _SCALAR[col.kind](col, raw)
         if status == _MISSING and not required:
             values[col.name] = None
         elif status != _OK:
@@ -233,6 +266,15 @@ def parse_profile(mapping: Any, *, source: str = "profile") -> "Profile":
 
 
 _REGION = next(c for c in OPTIONAL_COLUMNS if c.kind == "region")
+_PARSED_NAMES = tuple(c.name for c in PROFILE_COLUMNS + (_REGION,))
+_MISSPELT_CUTOFF = 0.8
+"""How close (difflib ratio) an unknown profile key must be to a field to be called a misspelling."""
+
+
+def _close(name: str, candidates: Any, cutoff: float) -> list[str]:
+    """Candidates close to ``name`` (case-insensitive), best first."""
+    lowered = {str(c).lower(): str(c) for c in candidates}
+    return [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=cutoff)]
 
 
 # --------------------------------------------------------------------------- scalar rules
@@ -250,13 +292,19 @@ def _is_bool(v: Any) -> bool:
     return isinstance(v, bool) or type(v).__name__ in ("bool", "bool_")
 
 
-def _scalar_number(col: Column, v: Any) -> tuple[int, Any]:
-    """(status, float) for one value of a number column."""
+def _scalar_number(col: Column, v: Any, strict: bool = False) -> tuple[int, Any]:
+    """(status, float) for one value of a number column.
+
+    ``strict`` (JSON-typed input: dicts, .json/.jsonl) refuses text, like the
+    HTTP API: ``"5200"`` is a string, not a number.
+    """
     if _is_missing_scalar(v):
         return _MISSING, None
     if _is_bool(v):
         return _WRONG_TYPE, None
     if isinstance(v, str):
+        if strict:
+            return _WRONG_TYPE, None
         text = v.strip()
         if text.lower() in _NULL_TEXT:
             return _MISSING, None
@@ -280,11 +328,13 @@ def _number_status(col: Column, f: float) -> int:
         return _NOT_WHOLE
     if not math.isfinite(f) or not col.in_range(f):
         return _OUT_OF_RANGE
+    if col.kind == "int" and not -_INT_LIMIT <= f < _INT_LIMIT:
+        return _OUT_OF_RANGE
     return _OK
 
 
-def _scalar_int(col: Column, v: Any) -> tuple[int, Any]:
-    status, f = _scalar_number(col, v)
+def _scalar_int(col: Column, v: Any, strict: bool = False) -> tuple[int, Any]:
+    status, f = _scalar_number(col, v, strict)
     return status, (int(f) if status == _OK else None)
 
 
@@ -374,12 +424,18 @@ def _describe(col: Column, status: int, raw: Any) -> tuple[str, Any]:
     if status == _WRONG_TYPE:
         if _is_bool(raw):
             return f"true/false is not {_noun(col)}", show
+        if col.kind in ("int", "float") and isinstance(raw, str) and _NUMBER_RE.fullmatch(raw.strip()):
+            return "a string, not a number: remove the quotes", show
         return f"not {_noun(col)}", show
     if status == _NOT_WHOLE:
         return "not a whole number", show
     if status == _OUT_OF_RANGE:
         f = _as_float(raw)
-        return ("not a finite number" if f is not None and not math.isfinite(f) else "out of range"), show
+        if f is not None and not math.isfinite(f):
+            return "not a finite number", show
+        if col.kind == "int" and f is not None and not -_INT_LIMIT <= f < _INT_LIMIT:
+            return "out of range (too large for a 64-bit integer, the limit is 2^63 - 1)", show
+        return "out of range", show
     if col.kind == "date":
         return "not a valid date", show
     if col.kind == "region":
@@ -400,6 +456,12 @@ def _as_float(v: Any) -> float | None:
 
 def _plain(v: Any) -> Any:
     """A numpy/pandas scalar as a plain Python value (for messages); NaN -> NO_INPUT."""
+    if isinstance(v, (list, tuple, dict, set, frozenset)):
+        import reprlib
+
+        short = reprlib.Repr()
+        short.maxlevel, short.maxstring, short.maxother = 3, 40, 40
+        return short.repr(v)  # bounded depth: a deeply nested value cannot blow the stack in a message
     if _is_missing_scalar(v):
         return NO_INPUT
     if type(v).__module__ == "numpy" and getattr(v, "ndim", 1) == 0:
@@ -443,7 +505,7 @@ class _Plan:
     notes: tuple[str, ...]
 
 
-def _plan(names: list[str], spec: _Spec, source: str) -> _Plan:
+def _plan(names: list[str], spec: _Spec, source: str, *, thing: str = "column") -> _Plan:
     """Match input column names to the contract: missing / duplicate -> InputError."""
     cleaned = [_clean_name(n) for n in names]
     positions: dict[str, list[int]] = {}
@@ -477,7 +539,7 @@ def _plan(names: list[str], spec: _Spec, source: str) -> _Plan:
     notes = ()
     if unknown:
         listed = ", ".join(repr(n) for n in unknown[:MAX_REPORTED]) + (", ..." if len(unknown) > MAX_REPORTED else "")
-        notes = (f"ignored {len(unknown)} column{'s' if len(unknown) > 1 else ''} not in the data contract: {listed}",)
+        notes = (f"ignored {len(unknown)} unknown {thing}{'s' if len(unknown) > 1 else ''} (not in the data contract): {listed}",)
     return _Plan(tuple((positions[c.name][0], c) for c in wanted), notes)
 
 
@@ -510,18 +572,20 @@ def _validate(
     row_numbers: "np.ndarray | None" = None,
     bad_records: tuple[tuple[int, Problem], ...] = (),
     notes: tuple[str, ...] = (),
+    strict: bool = False,
 ) -> ReadResult:
     """Check every planned column (vectorized), then raise, or drop bad rows when asked.
 
     ``df`` columns are taken by position from ``plan``. ``row_numbers`` maps
     positions to reported row numbers (default position + 1); ``bad_records``
     are rows that could not even be parsed (already absent from ``df``).
+    ``strict`` (JSON input) refuses text in number columns.
     """
     import numpy as np
     import pandas as pd
 
     n = len(df)
-    checked = [_check_column(col, df.iloc[:, pos]) for pos, col in plan.columns]
+    checked = [_check_column(col, df.iloc[:, pos], strict) for pos, col in plan.columns]
     bad = np.zeros(n, dtype=bool)
     for c in checked:
         if c.status is not None:
@@ -587,10 +651,10 @@ class _Checked:
         return self._finish(keep)
 
 
-def _check_column(col: Column, s: "pd.Series") -> _Checked:
+def _check_column(col: Column, s: "pd.Series", strict: bool = False) -> _Checked:
     required = col in HISTORY_COLUMNS
     if col.kind in ("int", "float"):
-        checked = _check_number(col, s)
+        checked = _check_number(col, s, strict)
     elif col.kind == "string":
         checked = _check_text(col, s)
     else:
@@ -606,7 +670,7 @@ def _take(values: Any, keep: Any) -> Any:
     return values if keep is None else values[keep]
 
 
-def _check_number(col: Column, s: "pd.Series") -> _Checked:
+def _check_number(col: Column, s: "pd.Series", strict: bool = False) -> _Checked:
     import numpy as np
     import pandas as pd
 
@@ -618,10 +682,10 @@ def _check_number(col: Column, s: "pd.Series") -> _Checked:
         if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype) and dtype.kind != "c":
             values = s.to_numpy(dtype=np.float64, na_value=np.nan)
             status = None
-        elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype) and not strict:
             values, status = _numbers_from_text(s)
         else:
-            values, status = _by_value(s, lambda v: _scalar_number(col, v), np.float64, np.nan)
+            values, status = _by_value(s, lambda v: _scalar_number(col, v, strict), np.float64, np.nan)
         status = _number_statuses(col, values, status)
     if col.kind == "int":
         finish = lambda keep: _take(values, keep).astype(np.int64)  # noqa: E731
@@ -670,6 +734,8 @@ def _number_statuses(col: Column, values: Any, status: Any) -> Any:
             ok &= (values > col.min) if col.min_exclusive else (values >= col.min)
         if col.max is not None:
             ok &= values <= col.max
+        if col.kind == "int":  # int64 cannot hold 2^63 or more: reject before casting
+            ok &= (values >= -_INT_LIMIT) & (values < _INT_LIMIT)
         not_whole = finite & (values != np.floor(values)) if col.kind == "int" else None
     if not_whole is not None:
         ok &= ~not_whole
@@ -762,7 +828,7 @@ def _by_value(s: "pd.Series", one: Any, out_dtype: Any, fill: Any) -> tuple[Any,
             try:
                 key = (type(v), v)
                 hash(key)
-            except TypeError:
+            except (TypeError, RecursionError):
                 key = ("unhashable", id(v))
             code = seen.get(key)
             if code is None:
@@ -1075,14 +1141,14 @@ def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lin
             if key not in seen:
                 seen.add(key)
                 names.append(key)
-    plan = _plan(names, spec, source)
+    plan = _plan(names, spec, source, thing="field")
     columns = {}
     for pos, col in plan.columns:
         key = names[pos]
         columns[col.name] = pd.Series([rec.get(key) for rec in records])  # all-number columns take the fast path
     df = pd.DataFrame(columns)
     reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
-    return _validate(df, reordered, source, skip_bad_rows)
+    return _validate(df, reordered, source, skip_bad_rows, strict=True)
 
 
 def _json_reason(exc: Exception, *, lines: bool = False) -> str:

@@ -349,7 +349,7 @@ def test_canonical_dtypes_truth_kept_unknown_dropped(tmp_path):
     assert list(frame["strategy"].cat.categories) == list(ALL_STRATEGIES)
     assert frame["strategy"].tolist() == make_history(6)["strategy"].tolist()
     assert math.isnan(frame["likes"].iloc[1])
-    assert result.notes == (f"ignored 2 columns not in the data contract: '{TRUTH_PREFIX}bogus', 'notes'",)
+    assert result.notes == (f"ignored 2 unknown columns (not in the data contract): '{TRUTH_PREFIX}bogus', 'notes'",)
     assert "true_uplift_promote" not in read_profiles(path).frame.columns
 
 
@@ -437,7 +437,7 @@ def test_write_frame_refuses_unknown_extension_and_missing_folder(tmp_path):
 
 
 def test_parse_profile_normalises():
-    p = parse_profile(profile_dict(followers="5200", creator_age=30.0, category=" Beauty ", region="kr", extra=1))
+    p = parse_profile(profile_dict(followers=5200, creator_age=30.0, category=" Beauty ", region="kr", extra=1))
     assert p == Profile(
         creator_id="c1", followers=5200, avg_viewers=40.5, engagement_rate=0.12, streams_per_week=3.0,
         avg_stream_minutes=90.0, retention_rate=0.4, prior_weekly_diamonds=800.0, category="beauty",
@@ -569,3 +569,99 @@ def test_parse_profile_is_total(extra, fill):
     else:
         assert isinstance(profile, Profile)
         assert profile.category in CATEGORIES and 13 <= profile.creator_age <= 120
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+BIG_INTS = [9223372036854775808, 10**20, 1e20]
+
+
+@pytest.mark.parametrize("big", BIG_INTS)
+def test_integers_beyond_int64_are_out_of_range_not_corrupted(tmp_path, big):
+    """2^63 and more used to wrap to -9.2e18 in .astype(np.int64), silently."""
+    expected_msg = "out of range (too large for a 64-bit integer"
+    for ext in (".json", ".jsonl"):
+        path = tmp_path / f"p{ext}"
+        rows = [profile_dict(), profile_dict(followers=big)]
+        path.write_text(json.dumps(rows) if ext == ".json" else "\n".join(json.dumps(r) for r in rows))
+        err = error_of(read_profiles, path)
+        assert err.loc == f"{path}: row 2, column followers" and expected_msg in err.msg
+        assert type(err.input) in (int, float) and err.input == big and "np." not in str(err)
+        kept = read_profiles(path, skip_bad_rows=True)
+        assert kept.skipped == 1 and kept.frame["followers"].tolist() == [5200]
+    csv = csv_with_cell(tmp_path, 3, "followers", str(int(big)))
+    err = error_of(read_history, csv)
+    assert err.loc == f"{csv}: row 3, column followers" and expected_msg in err.msg
+    assert type(err.input) is float and "np." not in str(err)
+    frame = make_history(4).astype({"followers": object})
+    frame.loc[1, "followers"] = big
+    err = error_of(validate_history, frame)
+    assert err.loc == "<DataFrame>: row 2, column followers" and "np." not in str(err)
+    err = error_of(parse_profile, profile_dict(followers=big))
+    assert err.loc == "profile.followers" and expected_msg in err.msg
+
+
+def test_large_but_valid_numbers_still_read(tmp_path):
+    frame = make_history(3)
+    frame.loc[0, "followers"] = 2**62
+    frame.loc[0, "gift_diamonds"] = 1e308  # finite, >= 0: valid
+    result = validate_history(frame)
+    assert result.frame["followers"].iloc[0] == 2**62 and result.frame["gift_diamonds"].iloc[0] == 1e308
+
+
+def test_deeply_nested_values_give_one_line_errors(tmp_path):
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    for call, loc in ((parse_profile, "profile.followers"),):
+        err = error_of(call, profile_dict(followers=deep))
+        assert err.loc == loc and "not a number" in err.msg and len(str(err)) < 400
+        assert err.as_dicts()[0]["input"].startswith("[[[")
+    frame = make_history(2).astype({"avg_viewers": object})
+    frame.at[0, "avg_viewers"] = deep
+    err = error_of(validate_history, frame)
+    assert "row 1, column avg_viewers: not a number" in str(err)
+    nested = "[" * 100_000 + "]" * 100_000
+    for ext, reader in ((".json", read_profiles), (".jsonl", read_profiles), (".json", read_history), (".jsonl", read_history)):
+        path = tmp_path / f"deep{ext}"
+        path.write_text(nested)
+        err = error_of(reader, path)
+        assert "nested too deeply" in str(err) and "\n" not in str(err)
+    path = tmp_path / "deep_value.json"
+    path.write_text('{"creator_id": ' + nested + "}")
+    assert "nested too deeply" in str(error_of(read_profiles, path))
+
+
+@pytest.mark.parametrize("field, value", [("followers", "5200"), ("avg_viewers", "40.5"), ("creator_age", " 24 ")])
+def test_json_typed_number_fields_refuse_strings_like_http(tmp_path, field, value):
+    err = error_of(parse_profile, profile_dict(**{field: value}))
+    assert err.loc == f"profile.{field}" and "remove the quotes" in err.msg and err.input == value
+    for ext in (".json", ".jsonl"):
+        path = tmp_path / f"p{ext}"
+        rows = [profile_dict(), profile_dict(**{field: value})]
+        path.write_text(json.dumps(rows) if ext == ".json" else "\n".join(json.dumps(r) for r in rows))
+        err = error_of(read_profiles, path)
+        assert err.loc == f"{path}: row 2, column {field}" and "remove the quotes" in err.msg
+    # CSV is text: the same value is a number there
+    csv = tmp_path / "p.csv"
+    pd.DataFrame([profile_dict(**{field: value})]).to_csv(csv, index=False)
+    assert len(read_profiles(csv).frame) == 1
+    assert "true/false" in str(error_of(parse_profile, profile_dict(**{field: True})))
+
+
+def test_creator_id_as_json_number_is_text_everywhere(tmp_path):
+    assert parse_profile(profile_dict(creator_id=123)).creator_id == "123"
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps([profile_dict(creator_id=123), profile_dict(creator_id="c2")]))
+    assert read_profiles(path).frame["creator_id"].tolist() == ["123", "c2"]
+
+
+def test_unknown_keys_noted_for_files_and_misspellings_refused_in_parse_profile(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps([profile_dict(foo=1)]))
+    assert read_profiles(path).notes == ("ignored 1 unknown field (not in the data contract): 'foo'",)
+    err = error_of(parse_profile, profile_dict(folowers=5))  # followers present too: still a mistake
+    assert err.loc == "profile.folowers" and "did you mean 'followers'?" in err.msg
+    assert "did you mean 'creator_age'" in str(error_of(parse_profile, profile_dict(Creator_Age=30)))
+    assert parse_profile(profile_dict(banana=1, notes="x")).followers == 5200  # unrelated keys: ignored
