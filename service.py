@@ -197,7 +197,7 @@ class Recommender:
             notes.append(
                 "Uplift unknown (too few rows of history to learn from): " + ", ".join(unknown) + "."
             )
-        if any(a.extrapolation for a in advice):
+        if any(a.extrapolation for a in advice if a.allowed):
             notes.append(
                 "Estimates flagged 'extrapolation' are for strategies rarely tried by similar creators "
                 "in the training history, or for a profile outside its range: treat them with caution."

@@ -69,33 +69,58 @@ def recommendation(rec: Any, fmt: str) -> str:
     if unknown:
         out.append("")
         out.append("Allowed, but uplift unknown (too little history): " + ", ".join(s.strategy for s in unknown))
+    eligibility = [f for f in rec.facts if f.kind != "fact"]
+    shown_ids = {f.id for f in eligibility}
+    if eligibility:
+        out.append("")
+        out.append("Eligibility:")
+        for f in eligibility:
+            out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    "))
     blocked = rec.blocked
     if blocked:
         out.append("")
         out.append("Not advised:")
-        for s in blocked:
-            reason = " ".join(s.reasons) or "blocked by the rules"
-            out.append(wrap(f"{s.strategy}: {reason} [{', '.join(s.rule_ids)}]", indent="  "))
-    why = [s for s in ranked if s.reasons]
+        out += _grouped_reasons(blocked, shown_ids, "blocked by the rules")
+    why = [s for s in ranked if _own_reasons(s, shown_ids)]
     if why:
         out.append("")
         out.append("Why:")
-        for s in why:
-            out.append(wrap(f"{s.strategy}: {' '.join(s.reasons)} [{', '.join(s.rule_ids)}]", indent="  "))
-    if rec.facts:
+        out += _grouped_reasons(why, shown_ids, "")
+    general = [f for f in rec.facts if f.kind == "fact"]
+    if general:
         out.append("")
-        out.append("Facts that apply:")
-        shown = [f for f in rec.facts if f.kind != "fact"] + [f for f in rec.facts if f.kind == "fact"][:2]
-        for f in shown:
+        out.append("Facts:")
+        for f in general[:2]:
             out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    "))
-        more = len(rec.facts) - len(shown)
-        if more:
-            out.append(f"  ... and {more} more: `livelift facts` lists them with sources.")
+        if len(general) > 2:
+            out.append(f"  ... and {len(general) - 2} more: `livelift facts` lists them with sources.")
     if rec.notes:
         out.append("")
         for n in rec.notes:
             out.append(wrap("Note: " + n))
     return "\n".join(out)
+
+
+def _own_reasons(s: Any, skip_ids: set[str]) -> list[tuple[str, str]]:
+    """(rule id, reason) pairs of a strategy, minus the ones already shown (eligibility)."""
+    if len(s.rule_ids) != len(s.reasons):
+        return [(", ".join(s.rule_ids), " ".join(s.reasons))] if s.reasons else []
+    return [(i, r) for i, r in zip(s.rule_ids, s.reasons) if i not in skip_ids]
+
+
+def _grouped_reasons(items: Any, skip_ids: set[str], default: str) -> list[str]:
+    """One line per distinct explanation; strategies that share it are listed together."""
+    groups: dict[tuple, list[str]] = {}
+    for s in items:
+        groups.setdefault(tuple(_own_reasons(s, skip_ids)), []).append(s.strategy)
+    lines = []
+    for pairs, names in groups.items():
+        text = " ".join(r for _, r in pairs) or default
+        ids = ", ".join(i for i, _ in pairs)
+        label = "all five strategies" if len(names) == 5 else ", ".join(names)
+        if text:
+            lines.append(wrap(f"{label}: {text}" + (f" [{ids}]" if ids else ""), indent="  ", hanging="    "))
+    return lines
 
 
 def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
