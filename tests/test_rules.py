@@ -577,3 +577,37 @@ def test_rule_condition_text(ruleset):
     assert ruleset.rule("block.all.under_min_age").condition == "creator_age < 18 and not (region == 'KR')"
     assert ruleset.rule("boost.promote.regular_schedule").condition == "streams_per_week between [3, 7]"
     assert ruleset.rule("fact.likes_do_not_pay").condition == "always"
+
+
+# ------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize(
+    "name, spec, field, expected",
+    [
+        ("diamond_usd", "{value: -1, unit: USD per diamond", "value", "a number > 0"),
+        ("diamond_usd", "{value: 0.005, low: -0.01, unit: USD per diamond", "low", "a number > 0"),
+        ("creator_share_net", "{value: 1.5, unit: share of net revenue", "value", "a number > 0 and <= 1"),
+        ("low_retention_rate", "{value: 0.3, high: 2, unit: share of stream watched", "high", "a number >= 0 and <= 1"),
+        ("live_min_age", "{value: 5, unit: years", "value", "a number >= 13 and <= 120"),
+        ("live_min_followers", "{value: -10, unit: followers", "value", "a number >= 0"),
+        ("my_fee_usd", "{value: -3, unit: USD", "value", "a number >= 0"),  # not shipped: by unit
+    ],
+)
+def test_parameters_are_range_checked(tmp_path, name, spec, field, expected):
+    """A negative diamond_usd used to pass `rules check` and give negative payouts."""
+    _write(tmp_path / "parameters.yaml", f"parameters:\n  {name}: {spec}, description: d, sources: [facts.md#M8]}}\n")
+    problems = check_rules(tmp_path)
+    assert [(p.loc, p.msg, p.expected) for p in problems] == [
+        (f"{tmp_path / 'parameters.yaml'}: parameter {name}, {field}", "out of range", expected)
+    ]
+    with pytest.raises(RuleFileError):
+        load_ruleset([tmp_path])
+
+
+def test_shipped_parameters_are_within_their_bounds(ruleset):
+    from livelift.rules.parameters import PARAMETER_BOUNDS
+
+    assert set(PARAMETER_BOUNDS) == set(ruleset.parameters)
+    for name, p in ruleset.parameters.items():
+        assert all(PARAMETER_BOUNDS[name].ok(x) for x in (p.value, *p.range)), name
