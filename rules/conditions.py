@@ -45,6 +45,8 @@ __all__ = [
     "did_you_mean",
     "safe_number",
     "describe",
+    "MAX_DEPTH",
+    "depth",
 ]
 
 FIELDS: dict[str, Column] = {c.name: c for c in PROFILE_COLUMNS if c.name != "creator_id"}
@@ -55,6 +57,9 @@ OPS: tuple[str, ...] = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "betwe
 ORDER_OPS = ("<", "<=", ">", ">=")
 RESERVED_FIELDS = ("_kind", "_pidx", "sid", "id")
 """Names the durable adapter uses itself; also anything starting with ``$``."""
+
+MAX_DEPTH = 32
+"""Most nested all/any/not groups a condition may have (deeper trees would exhaust the stack)."""
 
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
 _OP_ALIASES = {"=": "==", "=>": ">=", "=<": "<=", "<>": "!=", "not in": "not_in", "notin": "not_in", "eq": "==", "ne": "!=",
@@ -130,6 +135,23 @@ class Always:
 ALWAYS = Always()
 
 Condition = Union[Leaf, All, AnyOf, Not, Always]
+
+
+def depth(cond: Any) -> int:
+    """Nesting depth of all/any/not groups (a leaf or ``always`` is 0). Iterative: never overflows."""
+    deepest = 0
+    stack = [(cond, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (All, AnyOf)):
+            stack.extend((c, level + 1) for c in node.items)
+        elif isinstance(node, Not):
+            stack.append((node.item, level + 1))
+        else:
+            deepest = max(deepest, level)
+            continue
+        deepest = max(deepest, level + 1)
+    return deepest
 
 
 def leaves(cond: Condition):
@@ -208,6 +230,7 @@ class _Parser:
         self.where = where  # "file: rule id"
         self.params = params
         self.problems: list[Problem] = []
+        self.too_deep = False
 
     def problem(self, path: str, msg: str, expected: str | None = None, value: Any = ...) -> None:
         loc = f"{self.where}, {path}" if path else self.where
@@ -217,7 +240,17 @@ class _Parser:
             self.problems.append(Problem(loc, msg, expected, value))
 
     # -- nodes
-    def node(self, data: Any, path: str) -> Condition | None:
+    def node(self, data: Any, path: str, level: int = 0) -> Condition | None:
+        if level > MAX_DEPTH:
+            if self.too_deep:
+                return None
+            self.too_deep = True
+            self.problem(
+                path.split(".", 1)[0],
+                f"nested too deeply (more than {MAX_DEPTH} levels of all/any/not)",
+                f"a condition with at most {MAX_DEPTH} nested groups",
+            )
+            return None
         if not isinstance(data, dict):
             self.problem(path, "a condition must be a mapping", "{field, op, value} or {all|any: [...]} or {not: {...}}", data)
             return None
@@ -230,12 +263,12 @@ class _Parser:
             key = groups[0]
             sub = data[key]
             if key == "not":
-                item = self.node(sub, f"{path}.not")
+                item = self.node(sub, f"{path}.not", level + 1)
                 return Not(item) if item is not None else None
             if not isinstance(sub, list) or not sub:
                 self.problem(f"{path}.{key}", f"'{key}' needs a non-empty list of conditions", "a list", sub)
                 return None
-            items = [self.node(s, f"{path}.{key}[{i}]") for i, s in enumerate(sub)]
+            items = [self.node(s, f"{path}.{key}[{i}]", level + 1) for i, s in enumerate(sub)]
             if any(i is None for i in items):
                 return None
             return (All if key == "all" else AnyOf)(tuple(items))

@@ -9,8 +9,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..domain import EarningsEstimate, Fact, RuleHit
-from ..errors import InputError
-from .conditions import Condition, describe, did_you_mean
+from ..errors import InputError, RuleFileError
+from .conditions import MAX_DEPTH, Condition, depth, describe, did_you_mean
 from .parameters import Parameter
 
 __all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
@@ -37,6 +37,15 @@ class Rule:
     strategy: str | None = None
     denies: tuple[str, ...] = ()
     file: str = ""
+
+    def __post_init__(self) -> None:
+        # Every engine walks ``when`` recursively: refuse trees deep enough to exhaust the stack.
+        if depth(self.when) > MAX_DEPTH:
+            raise RuleFileError(
+                f"nested too deeply (more than {MAX_DEPTH} levels of all/any/not)",
+                loc=f"{self.file or 'rules'}: rule {self.id}, when",
+                expected=f"a condition with at most {MAX_DEPTH} nested groups",
+            )
 
     @property
     def condition(self) -> str:

@@ -611,3 +611,33 @@ def test_shipped_parameters_are_within_their_bounds(ruleset):
     assert set(PARAMETER_BOUNDS) == set(ruleset.parameters)
     for name, p in ruleset.parameters.items():
         assert all(PARAMETER_BOUNDS[name].ok(x) for x in (p.value, *p.range)), name
+
+
+def _deep_when(levels: int, group: str = "all") -> str:
+    return f"{{{group}: [{{field: followers, op: '>', value: 1}}, " * levels + "{field: followers, op: '<', value: 5}" + "]}" * levels
+
+
+@pytest.mark.parametrize("levels", [33, 60, 300, 20_000])
+def test_deeply_nested_when_is_a_rule_file_problem(tmp_path, levels):
+    """300 nested {all: [...]} used to raise RecursionError from `rules check` and loading."""
+    file = tmp_path / "deep.yaml"
+    file.write_text(
+        "rules:\n  - {id: fact.fine, kind: fact, when: always, reason: r, sources: [facts.md#M1]}\n"
+        f"  - id: fact.deep\n    kind: fact\n    when: {_deep_when(levels)}\n    reason: r\n    sources: [facts.md#M1]\n",
+        encoding="utf-8",
+    )
+    problems = check_rules(tmp_path)
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].loc == f"{file}: rule fact.deep, when" and "nested too deeply" in problems[0].msg
+    with pytest.raises(RuleFileError, match="nested too deeply"):
+        load_ruleset([tmp_path])
+
+
+def test_nesting_limits_elsewhere_in_yaml(tmp_path):
+    file = tmp_path / "x.yaml"
+    file.write_text("rules:\n  - kind: fact\n    when: " + "{not: " * 5000 + "{field: followers, op: exists}" + "}" * 5000 + "\n", encoding="utf-8")
+    assert [p.loc for p in check_rules(tmp_path)] == [f"{file}: rule rules[0], when"]
+    file.write_text("junk: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    assert [(p.loc, "nested too deeply" in p.msg) for p in check_rules(tmp_path)] == [(f"{file}: line 1", True)]
+    file.write_text(f"rules:\n  - id: fact.ok\n    kind: fact\n    when: {_deep_when(8, 'any')}\n    reason: r\n    sources: [facts.md#M1]\n")
+    assert check_rules(tmp_path) == []

@@ -278,3 +278,29 @@ def test_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_rules_built_in_python_cannot_be_nested_too_deeply():
+    """Every engine walks `when` recursively: a Rule refuses a tree deeper than MAX_DEPTH, so no
+    RecursionError can come out of describe(), the durable translation or the vectorized masks."""
+    from livelift.errors import RuleFileError
+    from livelift.rules import Rule, RuleSet
+    from livelift.rules.conditions import MAX_DEPTH, All, Leaf, Not, depth
+
+    leaf = Leaf("followers", "<", 5)
+    tree = leaf
+    for i in range(100_000):
+        tree = Not(tree) if i % 2 else All((leaf, tree))
+    assert depth(tree) == 100_000
+    with pytest.raises(RuleFileError) as info:
+        Rule(id="fact.deep", kind="fact", when=tree, reason="r", sources=("facts.md#M1",), file="mine.yaml")
+    assert info.value.loc == "mine.yaml: rule fact.deep, when" and "nested too deeply" in info.value.msg
+
+    ok = leaf
+    for _ in range(MAX_DEPTH):
+        ok = Not(ok)
+    rule = Rule(id="fact.ok", kind="fact", when=ok, reason="r", sources=("facts.md#M1",), file="mine.yaml")
+    ruleset = RuleSet(rules=(rule,), parameters={})
+    assert DurableEngine(ruleset).evaluate({"followers": 3}).fired_ids == ("fact.ok",)
+    frame = pd.DataFrame({"followers": [3, 10]})
+    assert VectorizedEvaluator(ruleset).fired(frame)["fact.ok"].tolist() == [True, False]
