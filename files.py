@@ -21,19 +21,52 @@ from .errors import InputError
 if TYPE_CHECKING:  # pandas loads on first use
     import pandas as pd
 
-__all__ = ["atomic_path", "write_frame", "check_output_path", "WRITE_EXTENSIONS"]
+__all__ = ["atomic_path", "write_frame", "check_output_path", "ensure_not_same_file", "WRITE_EXTENSIONS"]
 
 WRITE_EXTENSIONS: tuple[str, ...] = (".csv", ".parquet", ".jsonl", ".json")
 """Extensions :func:`write_frame` understands."""
 
 
-def check_output_path(path: str | os.PathLike[str], extensions: tuple[str, ...] = WRITE_EXTENSIONS) -> Path:
-    """Refuse an output path before any work is done: wrong extension, missing folder, a folder.
+def ensure_not_same_file(output: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None) -> None:
+    """Refuse an output path that is the same file as one of ``inputs`` (``None`` ones are skipped).
+
+    Writing the result over the data it was computed from would destroy that
+    data. Existing files are compared with :func:`os.path.samefile` (so symlinks
+    and hard links are caught); otherwise the resolved paths are compared.
+    Raises :class:`InputError` "would overwrite the input file X; choose another output".
+    """
+    out = Path(output)
+    for given in inputs:
+        if given is None:
+            continue
+        src = Path(given)
+        try:
+            same = os.path.samefile(out, src) if out.exists() and src.exists() else out.resolve() == src.resolve()
+        except (OSError, ValueError, RuntimeError):
+            same = os.path.abspath(out) == os.path.abspath(src)
+        if same:
+            raise InputError(
+                f"would overwrite the input file {src}; choose another output",
+                loc=str(out),
+                expected="an output path that is not one of the input files",
+                input=str(out),
+            )
+
+
+def check_output_path(
+    path: str | os.PathLike[str],
+    extensions: tuple[str, ...] = WRITE_EXTENSIONS,
+    *,
+    inputs: tuple[str | os.PathLike[str] | None, ...] = (),
+) -> Path:
+    """Refuse an output path before any work is done: wrong extension, missing folder, a folder,
+    or the same file as one of ``inputs`` (see :func:`ensure_not_same_file`).
 
     ``extensions`` are the accepted endings (lower-case, with the dot). Returns
     the path; raises :class:`InputError` saying what would be valid.
     """
     target = Path(path)
+    ensure_not_same_file(target, *inputs)
     if target.is_dir():
         raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
     if target.suffix.lower() not in extensions:
@@ -89,15 +122,18 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
-def write_frame(df: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
+def write_frame(
+    df: "pd.DataFrame", path: str | os.PathLike[str], *, inputs: tuple[str | os.PathLike[str] | None, ...] = ()
+) -> Path:
     """Write ``df`` (without its index) to ``path`` atomically, format by extension.
 
     ``.csv`` comma-separated with a header; ``.parquet``; ``.jsonl`` one JSON
     object per line; ``.json`` a list of objects. Datetime columns holding
     whole days are written as ``YYYY-MM-DD`` in the text formats. Returns the
-    path written. Unknown extension or missing folder -> :class:`InputError`.
+    path written. Unknown extension, missing folder, or ``path`` being one of
+    the ``inputs`` files -> :class:`InputError`.
     """
-    target = check_output_path(path, WRITE_EXTENSIONS)
+    target = check_output_path(path, WRITE_EXTENSIONS, inputs=inputs)
     ext = target.suffix.lower()
     out = df.reset_index(drop=True)
     if ext != ".parquet":

@@ -665,3 +665,21 @@ def test_unknown_keys_noted_for_files_and_misspellings_refused_in_parse_profile(
     assert err.loc == "profile.folowers" and "did you mean 'followers'?" in err.msg
     assert "did you mean 'creator_age'" in str(error_of(parse_profile, profile_dict(Creator_Age=30)))
     assert parse_profile(profile_dict(banana=1, notes="x")).followers == 5200  # unrelated keys: ignored
+
+
+def test_output_that_is_an_input_file_is_refused(tmp_path, history_csv):
+    from livelift.files import ensure_not_same_file
+
+    before = history_csv.read_bytes()
+    frame = read_history(history_csv).frame
+    err = error_of(write_frame, frame, history_csv, inputs=(history_csv,))
+    assert err.msg == f"would overwrite the input file {history_csv}; choose another output" and err.loc == str(history_csv)
+    assert history_csv.read_bytes() == before
+    link = tmp_path / "link.csv"
+    link.symlink_to(history_csv)
+    assert "would overwrite the input file" in str(error_of(check_output_path, link, inputs=(None, history_csv)))
+    relative = tmp_path / "sub" / ".." / "history.csv"
+    (tmp_path / "sub").mkdir()
+    assert "would overwrite" in str(error_of(ensure_not_same_file, relative, tmp_path / "other.csv", history_csv))
+    ensure_not_same_file(tmp_path / "new.csv", history_csv, None)  # a different (new) file is fine
+    assert write_frame(frame, tmp_path / "out.csv", inputs=(history_csv,)) == tmp_path / "out.csv"
