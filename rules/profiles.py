@@ -41,7 +41,18 @@ def _fast_number(name: str, value: Any) -> Any:
     return safe_number(float(value)) if value == value else None
 
 
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value (so messages show ``5``, never ``np.int64(5)``)."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0:
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
 def _check(name: str, value: Any, source: str) -> tuple[Any, Problem | None]:
+    value = plain(value)
     col = FIELDS[name]
     loc = f"{source}.{name}"
     if col.kind in ("int", "float"):

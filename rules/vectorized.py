@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..fields import STRATEGIES
 from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, did_you_mean, is_numeric_field, leaves, safe_number
+from .profiles import plain
 from .ruleset import RuleSet
 from .verdicts import verdicts
 
@@ -105,9 +106,9 @@ class VectorizedEvaluator:
         pos = int(np.flatnonzero(mask)[0])
         return InputError(
             f"{msg} ({int(mask.sum())} row{'s' if mask.sum() != 1 else ''})",
-            loc=f"{source}: row {pos}, column {name}",
+            loc=f"{source}: row {pos + 1}, column {name}",  # 1-based, as in the data contract
             expected=FIELDS[name].expected,
-            input=series.iloc[pos],
+            input=plain(series.iloc[pos]),
         )
 
     def _numeric(self, s: pd.Series, name: str, source: str) -> _Numeric:

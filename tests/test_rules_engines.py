@@ -6,6 +6,7 @@ import random
 import textwrap
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -304,3 +305,19 @@ def test_rules_built_in_python_cannot_be_nested_too_deeply():
     assert DurableEngine(ruleset).evaluate({"followers": 3}).fired_ids == ("fact.ok",)
     frame = pd.DataFrame({"followers": [3, 10]})
     assert VectorizedEvaluator(ruleset).fired(frame)["fact.ok"].tolist() == [True, False]
+
+
+def test_bad_values_are_shown_as_plain_numbers_with_1_based_rows(engines):
+    """Messages used to show np.int64(...) / np.float64(...) and a 0-based row."""
+    from livelift.errors import InputError
+
+    durable, vectorized = engines["shipped"]
+    frame = pd.DataFrame([_random_profiles(1, 0)[0]] * 3)
+    frame["creator_age"] = np.array([30, 30, 7], dtype=np.int64)
+    with pytest.raises(InputError) as info:
+        vectorized.fired(frame)
+    assert info.value.loc == "profiles: row 3, column creator_age" and "np." not in str(info.value)
+    assert type(info.value.input) is int and info.value.input == 7
+    with pytest.raises(InputError) as info:
+        durable.evaluate({**_random_profiles(1, 0)[0], "engagement_rate": np.float64(1.5)})
+    assert "(got 1.5)" in str(info.value) and "np." not in str(info.value)
