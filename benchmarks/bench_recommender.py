@@ -4,6 +4,8 @@
     python benchmarks/bench_recommender.py --seeds 3                    # quality over 3 seeds
     python benchmarks/bench_recommender.py --threads                    # 1 vs 2 OpenMP threads
     python benchmarks/bench_recommender.py --big                        # 1M-row fit time and peak RSS
+    python benchmarks/bench_recommender.py --dgp both --no-speed        # also on benchmarks/alt_dgp.py
+    python benchmarks/bench_recommender.py --params '{"max_iter": 300}' # a candidate setting
 
 Quality: train on simulated history (default 2,500 creators x 12 weeks = 30k
 rows, no truth columns), score on FRESH profiles from ``simulate_profiles``
@@ -11,6 +13,10 @@ with another seed against ``true_uplift``. Baselines: naive difference in
 means per strategy (one strategy for everyone), S- and T-learner HGB on raw
 diamonds, S-learner HGB on ``gift_diamonds / (prior + 10)``. Prints figures,
 asserts nothing.
+
+``--dgp alt`` (or ``both``) scores the same methods on ``alt_dgp.py``, an
+independent simulator with other effect shapes, noise and confounding: a
+change is only worth adopting if it helps on ours without hurting there.
 """
 
 from __future__ import annotations
@@ -29,6 +35,11 @@ from livelift.fields import FEATURE_COLUMNS, STRATEGIES, ALL_STRATEGIES, TRUTH_P
 from livelift.recommender import simulate as sim
 from livelift.recommender.estimator import UpliftRanker
 from livelift.recommender.evaluation import score_uplift
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import alt_dgp  # noqa: E402  (benchmarks/ is not a package)
+
+DGPS = {"sim": sim, "alt": alt_dgp}
 
 
 def _xy(df):
@@ -76,15 +87,16 @@ def baseline_t(h, p):
     return np.column_stack([mu[k] - mu["none"] for k in STRATEGIES])
 
 
-def quality(seed: int, creators: int, weeks: int, n_test: int) -> dict:
+def quality(seed: int, creators: int, weeks: int, n_test: int, dgp=sim, params: dict | None = None,
+            baselines: bool = True) -> dict:
     from threadpoolctl import threadpool_limits
 
-    h = sim.simulate_history(creators, weeks, seed=seed)
-    p = sim.simulate_profiles(n_test, seed=seed + 1000)
-    truth = sim.true_uplift(p)[[TRUTH_PREFIX + s for s in STRATEGIES]].to_numpy()
+    h = dgp.simulate_history(creators, weeks, seed=seed)
+    p = dgp.simulate_profiles(n_test, seed=seed + 1000)
+    truth = dgp.true_uplift(p)[[TRUTH_PREFIX + s for s in STRATEGIES]].to_numpy()
     rows = {}
     t0 = time.perf_counter()
-    ranker = UpliftRanker(random_state=0).fit(h[list(FEATURE_COLUMNS)], h["strategy"], h["gift_diamonds"],
+    ranker = UpliftRanker(**{"random_state": 0, **(params or {})}).fit(h[list(FEATURE_COLUMNS)], h["strategy"], h["gift_diamonds"],
                                               groups=h["creator_id"].to_numpy())
     fit_s = time.perf_counter() - t0
     pred = ranker.predict_uplift(p)
@@ -92,7 +104,7 @@ def quality(seed: int, creators: int, weeks: int, n_test: int) -> dict:
                                            extrapolation=pred.extrapolation), "fit_s": fit_s,
                             "blend": ranker.blend_weights_}
     with threadpool_limits(1, user_api="openmp"):
-        for name, fn in (
+        for name, fn in () if not baselines else (
             ("naive diff-in-means", lambda: baseline_naive(h, p)),
             ("S-learner HGB raw", lambda: baseline_s(h, p, scaled=False)),
             ("T-learner HGB raw", lambda: baseline_t(h, p)),
@@ -108,8 +120,8 @@ def quality(seed: int, creators: int, weeks: int, n_test: int) -> dict:
     return {"rows": len(h), "test_profiles": len(p), "methods": rows}
 
 
-def print_quality(res: dict, seed: int) -> None:
-    print(f"\n== quality, seed {seed}: train {res['rows']:,} simulated rows, "
+def print_quality(res: dict, seed: int, dgp: str = "sim") -> None:
+    print(f"\n== quality [{dgp}], seed {seed}: train {res['rows']:,} simulated rows, "
           f"{res['test_profiles']:,} fresh profiles, truth from true_uplift ==")
     print(f"{'method':38s} {'gain':>6s} {'top1':>6s} {'spear':>6s} {'rmse':>8s} {'cover80':>7s} {'fit s':>6s}")
     for name, m in res["methods"].items():
@@ -174,12 +186,17 @@ def big_child(rows: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--first-seed", type=int, default=1, help="seeds first-seed .. first-seed + seeds - 1")
     ap.add_argument("--creators", type=int, default=2500)
     ap.add_argument("--weeks", type=int, default=12)
     ap.add_argument("--test-profiles", type=int, default=3000)
     ap.add_argument("--threads", action="store_true", help="time fits with 1 vs 2 OpenMP threads")
     ap.add_argument("--big", action="store_true", help="fit on 1M rows in a child process; time and peak RSS")
     ap.add_argument("--big-rows", type=int, default=1_000_000)
+    ap.add_argument("--dgp", choices=("sim", "alt", "both"), default="sim",
+                    help="simulator(s) for the quality runs: ours, alt_dgp.py, or both")
+    ap.add_argument("--params", default="{}", help="UpliftRanker parameters as JSON (a candidate setting)")
+    ap.add_argument("--no-baselines", action="store_true", help="quality of UpliftRanker only")
     ap.add_argument("--no-quality", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--big-child", type=int, default=0, help=argparse.SUPPRESS)
@@ -187,17 +204,20 @@ def main() -> None:
     if args.big_child:
         big_child(args.big_child)
         return
+    params = json.loads(args.params)
     if not args.no_quality:
-        gains = {}
-        for seed in range(1, args.seeds + 1):
-            res = quality(seed, args.creators, args.weeks, args.test_profiles)
-            print_quality(res, seed)
-            for name, m in res["methods"].items():
-                gains.setdefault(name, []).append(m["gain_captured"])
-        if args.seeds > 1:
-            print("\n== gain captured over seeds: mean (sd) ==")
-            for name, g in gains.items():
-                print(f"{name:38s} {np.mean(g):.3f} ({np.std(g, ddof=1):.3f})")
+        for dgp in (("sim", "alt") if args.dgp == "both" else (args.dgp,)):
+            gains = {}
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
+                res = quality(seed, args.creators, args.weeks, args.test_profiles, DGPS[dgp], params,
+                              baselines=not args.no_baselines)
+                print_quality(res, seed, dgp)
+                for name, m in res["methods"].items():
+                    gains.setdefault(name, []).append(m["gain_captured"])
+            if args.seeds > 1:
+                print(f"\n== [{dgp}] gain captured over seeds: mean (sd) ==")
+                for name, g in gains.items():
+                    print(f"{name:38s} {np.mean(g):.3f} ({np.std(g, ddof=1):.3f})")
     if not args.no_speed:
         speed(args.creators, args.weeks)
     if args.threads:

@@ -110,7 +110,7 @@ class UpliftPrediction:
 
 
 def _hgb_regressor(est: "UpliftRanker", *, categorical=None, loss="squared_error", max_iter=None,
-                   min_samples_leaf=None, learning_rate=None, max_leaf_nodes=None):
+                   min_samples_leaf=None, learning_rate=None, max_leaf_nodes=None, l2_regularization=1.0):
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     return HistGradientBoostingRegressor(
@@ -119,7 +119,7 @@ def _hgb_regressor(est: "UpliftRanker", *, categorical=None, loss="squared_error
         max_iter=est.max_iter if max_iter is None else max_iter,
         max_leaf_nodes=est.max_leaf_nodes if max_leaf_nodes is None else max_leaf_nodes,
         min_samples_leaf=est.min_samples_leaf if min_samples_leaf is None else min_samples_leaf,
-        l2_regularization=1.0,
+        l2_regularization=l2_regularization,
         categorical_features=categorical,
         early_stopping=bool(est.early_stopping) and loss == "squared_error",
         validation_fraction=0.15,
@@ -232,6 +232,13 @@ def _simplex_grid(n: int, step: float) -> np.ndarray:
     return np.array(pts, dtype=np.float64) / m
 
 
+def pd_codes(groups: Any) -> np.ndarray:
+    """Integer codes of group labels (creator ids)."""
+    import pandas as pd
+
+    return pd.factorize(np.asarray(groups))[0]
+
+
 def make_folds(n: int, groups: Any, n_folds: int, random_state: Any) -> list:
     """Cross-fitting folds: GroupKFold by creator when ``groups`` is given, else shuffled KFold."""
     from sklearn.model_selection import GroupKFold, KFold
@@ -254,8 +261,41 @@ def make_folds(n: int, groups: Any, n_folds: int, random_state: Any) -> list:
     return list(splitter.split(np.zeros(n)))
 
 
+class _Bag:
+    """Mean prediction of several regressors (fit-time only; never saved)."""
+
+    def __init__(self, models: list) -> None:
+        self.models = models
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        out = self.models[0].predict(X)
+        for m in self.models[1:]:
+            out = out + m.predict(X)
+        return out / len(self.models)
+
+
+def _fit_s_learner(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: np.ndarray, tr: np.ndarray,
+                   groups: Any, cat_arm: np.ndarray, fold: int):
+    """One S-learner on the rows ``tr``, or the mean of ``n_bags`` on random halves of their creators."""
+    def fit(idx):
+        return _hgb_regressor(est, categorical=cat_arm, loss=est.outcome_loss,
+                              l2_regularization=est.l2_regularization).fit(_coded_with_arm(F[idx], arm[idx]), r[idx])
+
+    n_bags = est.n_bags
+    if n_bags <= 1:
+        return fit(tr)
+    rng = np.random.default_rng(None if est.random_state is None else [int(est.random_state), 500 + fold])
+    g = np.arange(len(F)) if groups is None else groups
+    units = np.unique(g[tr])
+    models = []
+    for _ in range(n_bags):
+        chosen = rng.choice(units, size=max(1, len(units) // 2), replace=False)
+        models.append(fit(tr[np.isin(g[tr], chosen)]))
+    return _Bag(models)
+
+
 def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: np.ndarray, folds: list,
-                        K: int, say: Callable[[str], None] = lambda m: None):
+                        K: int, say: Callable[[str], None] = lambda m: None, groups: Any = None):
     """Out-of-fold propensity (n, K) and S-/T-learner outcome means (n, K) of the scaled target.
 
     ``arm`` holds codes 0..K-1 (0 = none). Returns ``(e, mu_s, mu_t, fold_models)``.
@@ -274,7 +314,7 @@ def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: 
         sub = _cap(tr, est.max_nuisance_rows, est.random_state, f)
         prop = _hgb_classifier(est).fit(D[sub], arm[sub])
         e_oof[te] = _proba(prop, D[te], K)
-        s_model = _hgb_regressor(est, categorical=cat_arm).fit(_coded_with_arm(F[tr], arm[tr]), r[tr])
+        s_model = _fit_s_learner(est, F, arm, r, tr, groups, cat_arm, f)
         for k in range(K):
             muS[te, k] = s_model.predict(_coded_with_arm(F[te], np.full(len(te), k)))
         t_models = []
@@ -284,7 +324,8 @@ def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: 
                 muT[te, k] = muS[te, k]
                 t_models.append(None)
                 continue
-            m = _hgb_regressor(est, categorical=cat_mask).fit(F[idx], r[idx])
+            m = _hgb_regressor(est, categorical=cat_mask, loss=est.outcome_loss,
+                               l2_regularization=est.l2_regularization).fit(F[idx], r[idx])
             muT[te, k] = m.predict(F[te])
             t_models.append(m)
         fold_models.append({"s": s_model, "t": t_models})
@@ -301,7 +342,10 @@ class UpliftRanker(BaseEstimator):
     scale_offset : ``c`` in the target ``gift_diamonds / (level + c)``.
     early_stopping : early stopping of the boosting stages (off: it stops before learning weak effects).
     target_clip_quantile : winsorize the scaled target above this quantile (None: off).
-    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf : outcome-model boosting settings.
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization : boosting settings.
+    n_bags : S-learners per fold, each on a random half of the fold's creators (1: one on all rows).
+    outcome_loss : loss of the S- and T-learner outcome models on the scaled target
+        (``"poisson"``: log link, for multiplicative strategy effects).
     propensity_clip : lower clip of propensities in the doubly-robust pseudo-outcomes.
     extrapolation_propensity : flag a (profile, strategy) as extrapolation below this propensity.
     min_rows : strategies with fewer training rows are reported unknown (NaN), not learned.
@@ -322,6 +366,9 @@ class UpliftRanker(BaseEstimator):
         "learning_rate": [Interval(Real, 0, 1, closed="right")],
         "max_leaf_nodes": [Interval(Integral, 2, None, closed="left")],
         "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+        "l2_regularization": [Interval(Real, 0, None, closed="left")],
+        "outcome_loss": [StrOptions({"squared_error", "poisson"})],
+        "n_bags": [Interval(Integral, 1, None, closed="left")],
         "propensity_clip": [Interval(Real, 0, 0.5, closed="neither")],
         "extrapolation_propensity": [Interval(Real, 0, 1, closed="left")],
         "min_rows": [Interval(Integral, 2, None, closed="left")],
@@ -344,6 +391,9 @@ class UpliftRanker(BaseEstimator):
         learning_rate: float = 0.1,
         max_leaf_nodes: int = 31,
         min_samples_leaf: int = 40,
+        l2_regularization: float = 1.0,
+        outcome_loss: str = "squared_error",
+        n_bags: int = 1,
         propensity_clip: float = 0.03,
         extrapolation_propensity: float = 0.03,
         min_rows: int = 100,
@@ -362,6 +412,9 @@ class UpliftRanker(BaseEstimator):
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.outcome_loss = outcome_loss
+        self.n_bags = n_bags
         self.propensity_clip = propensity_clip
         self.extrapolation_propensity = extrapolation_propensity
         self.min_rows = min_rows
@@ -371,6 +424,13 @@ class UpliftRanker(BaseEstimator):
         self.n_threads = n_threads
         self.early_stopping = early_stopping
         self.random_state = random_state
+
+    def __setstate__(self, state: dict) -> None:
+        # models saved before a parameter existed load with that parameter's default
+        defaults = {"l2_regularization": 1.0, "outcome_loss": "squared_error", "n_bags": 1}
+        for name, value in defaults.items():
+            state.setdefault(name, value)
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, strategy: Any, y: Any, *, groups: Any = None,
@@ -459,7 +519,8 @@ class UpliftRanker(BaseEstimator):
         cat_mask[CATEGORY_INDEX] = True
         cat_arm = np.append(cat_mask, True)
 
-        e_oof, muS, muT, fold_models = cross_fit_nuisances(self, F, arm, r, folds, K, say)
+        e_oof, muS, muT, fold_models = cross_fit_nuisances(self, F, arm, r, folds, K, say,
+                                                           groups=None if groups is None else pd_codes(groups))
 
         # doubly-robust pseudo-outcomes on held-out rows (nuisances never saw the row)
         mu = 0.5 * (muS + muT)
