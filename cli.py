@@ -172,7 +172,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
     from .files import check_output_path, write_frame
 
     if output is not None:
-        check_output_path(output, (".csv", ".parquet", ".jsonl"))
+        check_output_path(output, (".csv", ".parquet", ".jsonl"), inputs=(profile_file,))
     kind, data = _read_profile_source(profile_file, flags, skip_bad_rows)
     rec = _load(model_path, rules_dirs)
     if kind == "one":

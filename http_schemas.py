@@ -69,6 +69,13 @@ def _integral(value: Any) -> Any:
     return value
 
 
+def _id_text(value: Any) -> Any:
+    """A whole-number id (123) becomes "123", as in files and the Python API."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _bounds(col: fields.Column) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if col.min is not None:
@@ -100,7 +107,7 @@ def _field_for(col: fields.Column, *, required: bool = True) -> tuple[Any, Any]:
         return (str if required else Optional[str]), Field(
             default, pattern=r"^[A-Za-z]{2}$", description=desc
         )
-    return str, Field(default, min_length=1, description=desc)
+    return Annotated[str, BeforeValidator(_id_text)], Field(default, min_length=1, description=desc)
 
 
 def _profile_model() -> type[BaseModel]:

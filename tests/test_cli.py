@@ -162,3 +162,25 @@ def test_cli_json_is_exactly_the_python_answer(recommender, examples_dir, exampl
     assert res.exit_code == 0, res.output
     expected = json.loads(json.dumps(recommendation_to_dict(recommender.recommend(example_profile))))
     assert json.loads(res.stdout) == expected
+
+
+def test_recommend_refuses_to_overwrite_its_input(tmp_path, examples_dir):
+    src = tmp_path / "profiles.csv"
+    shutil.copy(examples_dir / "profiles.csv", src)
+    before = src.read_bytes()
+    res = CliRunner().invoke(main, ["recommend", str(src), "-o", str(src)])
+    assert res.exit_code == 1
+    assert "overwrite" in res.output
+    assert src.read_bytes() == before
+
+
+def test_train_refuses_to_overwrite_a_foreign_json_card(tmp_path):
+    runner = CliRunner()
+    hist = tmp_path / "hist.json"
+    assert runner.invoke(main, ["simulate", "-o", str(hist), "--creators", "20", "--weeks", "2"]).exit_code == 0
+    before = hist.read_bytes()
+    res = runner.invoke(main, ["train", str(hist), "-o", str(tmp_path / "hist.joblib")])
+    assert res.exit_code == 1
+    assert "training data" in res.output or "not a livelift model card" in res.output
+    assert hist.read_bytes() == before
+    assert not (tmp_path / "hist.joblib").exists()

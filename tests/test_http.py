@@ -214,7 +214,7 @@ def test_misspelt_field_is_rejected_with_a_suggestion(client, example_profile):
 @pytest.mark.parametrize(
     "field, value",
     [("followers", "25"), ("creator_age", "25"), ("engagement_rate", "0.1"), ("engagement_rate", True),
-     ("avg_viewers", None), ("creator_id", 17), ("category", ["gaming"])],
+     ("avg_viewers", None), ("creator_id", 17.5), ("creator_id", True), ("category", ["gaming"])],
 )
 def test_wrong_type_is_not_coerced(client, example_profile, field, value):
     err = _only_error(client.post("/v1/recommendations", json={**example_profile, field: value}))
@@ -455,3 +455,10 @@ def test_serve_refuses_a_port_in_use_before_starting(recommender):
         with pytest.raises(InputError) as err:
             serve(host="127.0.0.1", port=port)
     assert str(port) in str(err.value) and "--port" in str(err.value)
+
+
+def test_numeric_creator_id_is_text_like_everywhere_else(client, recommender, example_profile):
+    r = client.post("/v1/recommendations", json={**example_profile, "creator_id": 123})
+    assert r.status_code == 200, r.text
+    assert r.json()["creator_id"] == "123"
+    assert r.json() == _jsonify(recommendation_to_dict(recommender.recommend({**example_profile, "creator_id": 123})))
