@@ -330,7 +330,9 @@ def evaluation(metrics: dict[str, Any], card: dict[str, Any], fmt: str) -> str:
             out.append(wrap("The model's top pick: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()) + "."))
         skipped = metrics.get("rows_skipped_unknown_strategy")
         if skipped:
-            out.append(f"Rows skipped (strategy unknown to the model): {fmt_num(skipped)}.")
+            out.append(f"Rows skipped (strategy unknown to the model or too rare here): {fmt_num(skipped)}.")
+        for w in metrics.get("warnings") or ():
+            out.append(wrap("Warning: " + w))
     else:
         out = [table(["metric", "value"], _metrics_rows(metrics), align="ll")]
     if card.get("synthetic"):

@@ -47,6 +47,10 @@ def train_model(df: Any, *, random_state: int | None = 0, progress: Callable[[st
     if missing:
         raise InputError("history is missing column(s): " + ", ".join(missing), loc="data",
                          expected="the history columns of the data contract")
+    y = np.asarray(df["gift_diamonds"], dtype=np.float64)
+    if len(y) == 0 or not np.any(y > 0):
+        raise InputError("every gift_diamonds value is 0: there is no gift income to learn from", loc="data",
+                         expected="history in which some weeks received gifts", input=int(len(y)))
     say = progress or (lambda message: None)
     groups = df["creator_id"].to_numpy() if "creator_id" in df.columns else None
     ranker = UpliftRanker(random_state=random_state, **params)

@@ -184,3 +184,29 @@ def test_train_refuses_to_overwrite_a_foreign_json_card(tmp_path):
     assert "training data" in res.output or "not a livelift model card" in res.output
     assert hist.read_bytes() == before
     assert not (tmp_path / "hist.joblib").exists()
+
+
+def _history_with(tmp_path, name, **changes):
+    from livelift.recommender.simulate import simulate_history
+
+    df = simulate_history(300, 4, seed=3)
+    for col, value in changes.items():
+        df[col] = value
+    path = tmp_path / name
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_train_on_history_without_any_gift_says_so(tmp_path):
+    path = _history_with(tmp_path, "zero.csv", gift_diamonds=0.0)
+    res = CliRunner().invoke(main, ["train", str(path), "-o", str(tmp_path / "m.joblib")])
+    assert res.exit_code == 1
+    assert "no gift income" in res.output
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_evaluate_history_where_nobody_tried_a_strategy_says_so(tmp_path):
+    path = _history_with(tmp_path, "none_only.csv", strategy="none")
+    res = CliRunner().invoke(main, ["evaluate", str(path)])
+    assert res.exit_code == 1
+    assert "too little history" in res.output and "Traceback" not in res.output
