@@ -2,11 +2,12 @@
 
 Two layouts of the same nine profile features (``fields.FEATURE_COLUMNS``):
 
-* ``coded``: the eight numeric features plus ``category`` as an integer code,
-  for the fitting-time learners that use HistGradientBoosting's native
-  categorical support (``CATEGORY_INDEX`` marks that column);
-* ``dense``: the eight numeric features plus a one-hot ``category`` block, for
-  the few models used at prediction time. HistGradientBoosting's categorical
+* ``coded``: the eight numeric features, ``category`` as an integer code
+  (``CATEGORY_INDEX`` marks that column), then the ``DERIVED_FEATURES``
+  ratios, for the fitting-time learners that use HistGradientBoosting's native
+  categorical support;
+* ``dense``: the eight numeric features, a one-hot ``category`` block, then the
+  ratios, for the few models used at prediction time. HistGradientBoosting's categorical
   preprocessing costs about 1 ms per call, which alone would break the
   3 ms single-profile budget, so prediction-time models avoid it.
 
@@ -26,6 +27,7 @@ from ..fields import ALL_STRATEGIES, CATEGORIES, FEATURE_COLUMNS, NUMERIC_FEATUR
 
 __all__ = [
     "CATEGORY_INDEX",
+    "DERIVED_FEATURES",
     "N_CODED",
     "DENSE_NAMES",
     "coded_features",
@@ -37,9 +39,14 @@ __all__ = [
 CATEGORY_INDEX = len(NUMERIC_FEATURES)
 """Column index of the integer-coded category in the coded layout."""
 
-N_CODED = len(NUMERIC_FEATURES) + 1
+DERIVED_FEATURES: tuple[str, ...] = ("viewers_per_follower", "diamonds_per_viewer", "weekly_viewer_hours")
+"""Ratios computed from the numeric features (after the category code in the coded layout, last in the
+dense one): reach per follower, income per viewer, weekly viewer-hours (exposure). Trees split on one
+feature at a time, so a ratio they would need many splits to approximate is given to them directly."""
 
-DENSE_NAMES: tuple[str, ...] = (*NUMERIC_FEATURES, *(f"category={c}" for c in CATEGORIES))
+N_CODED = len(NUMERIC_FEATURES) + 1 + len(DERIVED_FEATURES)
+
+DENSE_NAMES: tuple[str, ...] = (*NUMERIC_FEATURES, *(f"category={c}" for c in CATEGORIES), *DERIVED_FEATURES)
 
 _OTHER = CATEGORIES.index("other")
 
@@ -109,7 +116,18 @@ def coded_features(X: Any, *, source: str = "X") -> np.ndarray:
     if problems:
         raise InputError.from_problems(problems, headline=f"{source}: unusable feature values")
     out[:, CATEGORY_INDEX] = _category_codes(X["category"])
+    out[:, CATEGORY_INDEX + 1:] = _derived(out)
     return out
+
+
+def _derived(F: np.ndarray) -> np.ndarray:
+    """Ratios of the numeric features (row-wise): viewers per follower, diamonds per viewer, viewer-hours."""
+    col = {name: F[:, j] for j, name in enumerate(NUMERIC_FEATURES)}
+    return np.column_stack([
+        col["avg_viewers"] / (col["followers"] + 1.0),
+        col["prior_weekly_diamonds"] / (col["avg_viewers"] + 1.0),
+        col["avg_viewers"] * col["streams_per_week"] * col["avg_stream_minutes"] / 60.0,
+    ])
 
 
 def dense_from_coded(F: np.ndarray) -> np.ndarray:
@@ -119,6 +137,7 @@ def dense_from_coded(F: np.ndarray) -> np.ndarray:
     out[:, :CATEGORY_INDEX] = F[:, :CATEGORY_INDEX]
     codes = F[:, CATEGORY_INDEX].astype(np.int64)
     out[np.arange(n), CATEGORY_INDEX + codes] = 1.0
+    out[:, CATEGORY_INDEX + len(CATEGORIES):] = F[:, CATEGORY_INDEX + 1:]
     return out
 
 

@@ -228,4 +228,12 @@ def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
             and isinstance(payload.get("ranker"), UpliftRanker)):
         raise ModelError("not a livelift model", loc=str(model), expected=f"a file written by save_model ({FORMAT})",
                          hint=RETRAIN)
+    from .features import DENSE_NAMES
+
+    # models fitted before the derived ratio features existed have no dense_features_ (and 15 inputs)
+    layout = tuple(getattr(payload["ranker"], "dense_features_", DENSE_NAMES[: DENSE_NAMES.index("category=other") + 1]))
+    if layout != DENSE_NAMES:
+        raise ModelError("model was trained on another feature layout than this livelift version computes",
+                         loc=str(model), expected=f"{len(DENSE_NAMES)} features: " + ", ".join(DENSE_NAMES),
+                         input=f"{len(layout)} features", hint=RETRAIN)
     return LoadedModel(ranker=payload["ranker"], card=card, path=model)

@@ -119,6 +119,20 @@ def test_not_a_livelift_model_is_refused(tmp_path, saved):
         load_model(other)
 
 
+def test_model_with_another_feature_layout_is_refused(tmp_path, trained):
+    """A model fitted before the derived ratio features (no dense_features_) cannot be fed today's inputs."""
+    import copy
+
+    ranker, summary = trained
+    old = copy.deepcopy(ranker)
+    del old.dense_features_
+    path = tmp_path / "old.joblib"
+    save_model(old, path, training_summary=summary["training_data"], synthetic=True)
+    with pytest.raises(ModelError, match="feature layout") as exc:
+        load_model(path)
+    assert "livelift train" in str(exc.value)
+
+
 def test_save_checks_path_and_fit(tmp_path, trained):
     ranker, summary = trained
     with pytest.raises(InputError, match=r"\.joblib"):
