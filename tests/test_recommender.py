@@ -196,3 +196,16 @@ def test_beats_naive_baseline_on_simulated_history():
     naive = np.tile([y[s == k].mean() - y[s == "none"].mean() for k in STRATEGIES], (len(p), 1))
     theirs = score_uplift(naive, truth)["gain_captured"]
     assert ours > theirs + 0.1, (ours, theirs)
+
+
+def test_derived_ratio_features_line_up_with_their_names(profiles):
+    from livelift.recommender.features import DENSE_NAMES, coded_features, dense_from_coded
+
+    D = dense_from_coded(coded_features(profiles))
+    assert D.shape[1] == len(DENSE_NAMES)
+    col = dict(zip(DENSE_NAMES, D.T))
+    np.testing.assert_array_equal(col["viewers_per_follower"],
+                                  profiles["avg_viewers"].to_numpy() / (profiles["followers"].to_numpy() + 1.0))
+    np.testing.assert_array_equal(col["diamonds_per_viewer"],
+                                  profiles["prior_weekly_diamonds"].to_numpy() / (profiles["avg_viewers"].to_numpy() + 1.0))
+    assert np.all(col["weekly_viewer_hours"] >= 0)
