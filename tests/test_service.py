@@ -105,3 +105,11 @@ def test_load_refuses_a_missing_model(tmp_path):
     with pytest.raises(livelift.ModelError) as err:
         Recommender.load(tmp_path / "nope.joblib")
     assert "nope.joblib" in str(err.value)
+
+
+def test_recommend_many_is_exactly_recommend(recommender):
+    """The batch path (durable assert_facts + one model call) changes no number."""
+    rows = [{k: v for k, v in r.items() if v is not None and v == v}
+            for r in simulate_profiles(120, seed=21).to_dict("records")]
+    many = recommender.recommend_many(rows)
+    assert [recommendation_to_dict(r) for r in many] == [recommendation_to_dict(recommender.recommend(r)) for r in rows]
