@@ -396,7 +396,7 @@ class UpliftRanker(BaseEstimator):
         max_iter: int = 150,
         learning_rate: float = 0.1,
         max_leaf_nodes: int = 31,
-        min_samples_leaf: int = 40,
+        min_samples_leaf: int = 100,
         l2_regularization: float = 1.0,
         outcome_loss: str = "poisson",
         n_bags: int = 1,
