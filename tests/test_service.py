@@ -113,3 +113,13 @@ def test_recommend_many_is_exactly_recommend(recommender):
             for r in simulate_profiles(120, seed=21).to_dict("records")]
     many = recommender.recommend_many(rows)
     assert [recommendation_to_dict(r) for r in many] == [recommendation_to_dict(recommender.recommend(r)) for r in rows]
+
+
+def test_big_batches_predicted_in_parallel_are_bitwise_serial(recommender, monkeypatch):
+    import livelift.service as service
+
+    profiles = simulate_profiles(3000, seed=8)
+    serial = recommender.recommend_frame(profiles)
+    monkeypatch.setattr(service, "PARALLEL_MIN_ROWS", 100)
+    parallel = recommender.recommend_frame(profiles)
+    pd.testing.assert_frame_equal(serial, parallel)
