@@ -697,7 +697,6 @@ def _check_number(col: Column, s: "pd.Series", strict: bool = False) -> _Checked
 def _numbers_from_text(s: "pd.Series") -> tuple[Any, Any]:
     """Vectorized text -> float64 with per-cell status (_OK / _MISSING / _WRONG_TYPE)."""
     import numpy as np
-    import pandas as pd
 
     text = s.str.strip()
     missing = (s.isna() | text.str.lower().isin(_NULL_TEXT)).to_numpy(dtype=bool)
