@@ -76,7 +76,11 @@ def check_output_path(
             expected="a file name ending in " + ", ".join(extensions),
             input=target.suffix or target.name,
         )
-    folder = target.parent
+    _require_folder(target.parent)
+    return target
+
+
+def _require_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise InputError(
             "folder does not exist",
@@ -84,7 +88,6 @@ def check_output_path(
             expected="an existing folder to write into",
             hint=f"create it first (mkdir -p {folder}) or choose another output path",
         )
-    return target
 
 
 @contextlib.contextmanager
@@ -98,13 +101,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     folder = target.parent
-    if not folder.is_dir():
-        raise InputError(
-            "folder does not exist",
-            loc=str(folder),
-            expected="an existing folder to write into",
-            hint=f"create it first (mkdir -p {folder}) or choose another output path",
-        )
+    _require_folder(folder)
     if target.is_dir():
         raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=folder)
