@@ -286,6 +286,10 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     _report_read(result)
     if synthetic is None:
         synthetic = any(str(c).startswith(TRUTH_PREFIX) for c in result.frame.columns)
+        _echo_err(
+            "note: the model card will say this history is "
+            + ("SIMULATED (it has true_uplift_* columns)" if synthetic else "REAL; pass --synthetic if it is simulated")
+        )
 
     def progress(message: str) -> None:
         _echo_err(f"  {message}")
