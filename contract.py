@@ -473,16 +473,14 @@ def _plain(v: Any) -> Any:
 
 
 def _did_you_mean(name: str, candidates: Any) -> str:
-    lowered = {str(c).lower(): str(c) for c in candidates}
-    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean {lowered[match[0]]!r}?)" if match else ""
+    match = _close(name, candidates, 0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _misspelt(name: str, present: Any) -> str:
     """' (found 'folowers': did you mean 'followers'?)' when a present name is close to ``name``."""
-    lowered = {str(c).lower(): str(c) for c in present}
-    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (found {lowered[match[0]]!r}: did you mean {name!r}?)" if match else ""
+    match = _close(name, present, 0.6)
+    return f" (found {match[0]!r}: did you mean {name!r}?)" if match else ""
 
 
 def _raise(problems: list[Problem], *, headline: str | None = None, hint: str | None = None) -> None:
