@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .fields import STRATEGIES
 from .render import fmt_num, table, to_json, wrap
 
 __all__ = [
@@ -24,11 +25,12 @@ __all__ = [
 ]
 
 
-def _signed(x: float | None) -> str:
+def _signed(x: float | None, digits: int = 0) -> str:
+    """'+1,234' / '-56' / '0' (no sign on zero); '?' for unknown."""
     if x is None:
         return "?"
-    s = fmt_num(x)
-    return s if s.startswith("-") or s == "0" else "+" + s
+    s = fmt_num(x, digits)
+    return s if s.startswith("-") or float(s.replace(",", "")) == 0 else "+" + s
 
 
 def _interval(lo: float | None, hi: float | None) -> str:
@@ -131,24 +133,16 @@ def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
     order = {c: i for i, c in enumerate(dict.fromkeys(df["creator_id"]))}
     shown = shown.assign(_o=shown["creator_id"].map(order)).sort_values(["_o", "rank"], kind="stable")
     for r in shown.itertuples(index=False):
-        if _missing(r.rank):
-            continue
         rows.append([str(r.creator_id), int(r.rank), str(r.strategy), _signed(_f(r.uplift_diamonds)),
                      _interval(_f(r.uplift_low), _f(r.uplift_high)), "extrap." if r.extrapolation else ""])
     text = table(["creator_id", "rank", "strategy", "uplift", "interval", "flag"], rows, align="lrlrrl") if rows else "No strategy is allowed for any of these profiles."
     blocked = int((~df["allowed"].astype(bool)).sum())
-    text += f"\n\n{len(df) // 5:,} profiles; {blocked:,} (profile, strategy) pairs not advised by the rules (see -o for reasons)."
+    text += f"\n\n{len(df) // len(STRATEGIES):,} profiles; {blocked:,} (profile, strategy) pairs not advised by the rules (see -o for reasons)."
     if synthetic:
         from .service import SYNTHETIC_NOTE
 
         text += "\n" + wrap("Note: " + SYNTHETIC_NOTE)
     return text
-
-
-def _missing(x: Any) -> bool:
-    import pandas as pd
-
-    return x is None or bool(pd.isna(x))
 
 
 def _f(x: Any) -> float | None:
@@ -222,17 +216,12 @@ def _est(d: Any, unit: str = "", digits: int = 0) -> str:
     """'+129 (95% CI -12 to +270)' from {'estimate', 'se', 'ci95_low', 'ci95_high'}."""
     if not isinstance(d, dict) or d.get("estimate") is None:
         return "?"
-    text = _signed_d(d["estimate"], digits) + unit
+    text = _signed(d["estimate"], digits) + unit
     if d.get("ci95_low") is not None and d.get("ci95_high") is not None:
-        text += f" (95% CI {_signed_d(d['ci95_low'], digits)} to {_signed_d(d['ci95_high'], digits)})"
+        text += f" (95% CI {_signed(d['ci95_low'], digits)} to {_signed(d['ci95_high'], digits)})"
     elif d.get("se") is not None:
         text += f" (SE {fmt_num(d['se'], digits)})"
     return text
-
-
-def _signed_d(x: float, digits: int) -> str:
-    s = fmt_num(x, digits)
-    return s if s.startswith("-") else "+" + s
 
 
 def train_summary(summary: dict[str, Any], card: Any, path: Any, fmt: str) -> str:
@@ -324,7 +313,7 @@ def evaluation(metrics: dict[str, Any], card: dict[str, Any], fmt: str) -> str:
         if per:
             out.append("")
             out.append(wrap("Average uplift vs none if everyone did it: "
-                            + ", ".join(f"{k} {_signed_d(v, 0)}" for k, v in per.items()) + "."))
+                            + ", ".join(f"{k} {_signed(v, 0)}" for k, v in per.items()) + "."))
         share = metrics.get("top_strategy_share") or {}
         if share:
             out.append(wrap("The model's top pick: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()) + "."))
