@@ -103,7 +103,7 @@ def profile_options(func: Any) -> Any:
     return func
 
 
-def _profile_from_flags(values: dict[str, Any], *, required: bool) -> dict[str, Any] | None:
+def _profile_from_flags(values: dict[str, Any]) -> dict[str, Any] | None:
     given = {k: v for k, v in values.items() if v is not None}
     if not given:
         return None
@@ -118,7 +118,7 @@ def _read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_
     """-> ('one', Profile) or ('many', ReadResult)."""
     from .contract import parse_profile, read_profiles
 
-    from_flags = _profile_from_flags(flags, required=profile_file is None)
+    from_flags = _profile_from_flags(flags)
     if profile_file is not None and from_flags is not None:
         raise click.UsageError("give either a PROFILE file or profile options such as --followers, not both")
     if profile_file is None and from_flags is None:
@@ -178,7 +178,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
     if kind == "one":
         result = rec.recommend(data)
         if output is not None:
-            write_frame(rec.long_table(_one_frame(data)), output)
+            write_frame(rec.recommendations_table([result]), output)
             _echo_err(f"wrote {len(STRATEGIES)} rows to {output}")
         from . import views
 
@@ -196,12 +196,6 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
     from . import views
 
     click.echo(views.long_table(table, fmt, synthetic=rec.is_synthetic))
-
-
-def _one_frame(profile: Any):
-    from .service import _profiles_frame
-
-    return _profiles_frame([profile])
 
 
 # ---------------------------------------------------------------------- facts, earnings

@@ -215,6 +215,29 @@ class Recommender:
             notes=tuple(notes),
         )
 
+    def recommendations_table(self, recs: Sequence[Recommendation]) -> "pd.DataFrame":
+        """The long table (``LONG_TABLE_COLUMNS``) of recommendations already made: no recomputation."""
+        import pandas as pd
+
+        ordered = [sorted(r.strategies, key=lambda a: STRATEGIES.index(a.strategy)) for r in recs]
+        rows = [(r.profile.creator_id, a) for r, advice in zip(recs, ordered) for a in advice]
+        return pd.DataFrame(
+            {
+                "creator_id": [cid for cid, _ in rows],
+                "strategy": pd.Categorical([a.strategy for _, a in rows], categories=STRATEGIES),
+                "rank": pd.array([a.rank for _, a in rows], dtype="Int8"),
+                "uplift_diamonds": [_nan(a.uplift_diamonds) for _, a in rows],
+                "uplift_low": [_nan(a.uplift_low) for _, a in rows],
+                "uplift_high": [_nan(a.uplift_high) for _, a in rows],
+                "uplift_usd": [_nan(a.uplift_usd) for _, a in rows],
+                "allowed": [a.allowed for _, a in rows],
+                "extrapolation": [a.extrapolation for _, a in rows],
+                "rule_ids": [";".join(a.rule_ids) for _, a in rows],
+                "reason": [" ".join(a.reasons) for _, a in rows],
+            },
+            columns=list(LONG_TABLE_COLUMNS),
+        )
+
     # ------------------------------------------------------------------ batches
     def recommend_frame(self, df: "pd.DataFrame", *, skip_bad_rows: bool = False, source: str = "<DataFrame>") -> "pd.DataFrame":
         """The long recommendation table for a DataFrame of profiles (vectorized rules)."""
@@ -329,6 +352,10 @@ def _profiles_frame(profiles: Sequence[Profile]) -> "pd.DataFrame":
     df = pd.DataFrame([asdict(p) for p in profiles])
     df["category"] = pd.Categorical(df["category"], categories=CATEGORIES)
     return df
+
+
+def _nan(x: float | None) -> float:
+    return float("nan") if x is None else x
 
 
 def _num(x: Any) -> float | None:

@@ -123,3 +123,13 @@ def test_big_batches_predicted_in_parallel_are_bitwise_serial(recommender, monke
     monkeypatch.setattr(service, "PARALLEL_MIN_ROWS", 100)
     parallel = recommender.recommend_frame(profiles)
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_recommendations_table_is_the_long_table_of_the_same_profiles(recommender):
+    """`recommend PROFILE -o` writes from the answer it printed; it matches the batch table."""
+    profiles = simulate_profiles(40, seed=31)
+    rows = [{k: v for k, v in r.items() if v is not None and v == v} for r in profiles.to_dict("records")]
+    from_recs = recommender.recommendations_table(recommender.recommend_many(rows))
+    batch = recommender.recommend_frame(profiles)
+    batch = batch.assign(rule_ids=batch["rule_ids"].astype(str), reason=batch["reason"].astype(str))
+    pd.testing.assert_frame_equal(from_recs, batch, check_dtype=False)
