@@ -190,8 +190,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _suggest(name: str) -> Optional[str]:
+    """A profile field ``name`` may be a misspelling of (never ``name`` itself: a real
+    profile field that is merely in the wrong place, e.g. beside "profiles")."""
     close = difflib.get_close_matches(name, schemas.PROFILE_FIELD_NAMES, n=1, cutoff=0.7)
-    return close[0] if close else None
+    return close[0] if close and close[0] != name else None
 
 
 def _allowed_fields(path: str, raw_loc: Sequence[Any]) -> str:

@@ -462,3 +462,11 @@ def test_numeric_creator_id_is_text_like_everywhere_else(client, recommender, ex
     assert r.status_code == 200, r.text
     assert r.json()["creator_id"] == "123"
     assert r.json() == _jsonify(recommendation_to_dict(recommender.recommend({**example_profile, "creator_id": 123})))
+
+
+def test_profile_fields_beside_profiles_get_no_nonsense_suggestion(client, example_profile):
+    r = client.post("/v1/recommendations", json={**example_profile, "profiles": [example_profile]})
+    assert r.status_code == 422
+    msgs = [e["msg"] for e in r.json()["detail"]]
+    assert any("creator_id" in m for m in msgs)
+    assert not any("did you mean 'creator_id'" in m for m in msgs)
