@@ -1,7 +1,8 @@
 """The ``livelift`` command: a thin click shell over the service layer.
 
-Every command parses its arguments, calls ``service.Recommender`` (or the
-contract / simulator / training functions), and renders the result as a
+Every command parses its arguments, calls the service layer
+(``service.Recommender``, or ``service.RulesService`` for the rules-only
+commands) or the contract / simulator / training functions, and renders the result as a
 table or as JSON. User mistakes end with ``Error: ...`` and exit 1 (2 for
 usage errors), never a traceback. Heavy libraries load inside the
 commands, so ``livelift --help`` answers at once.
@@ -205,12 +206,12 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
 def facts(rules_dirs, fmt):
     """The monetization facts (do likes pay? no: gifts do), with sources."""
     from . import views
-    from .rules import load_ruleset
+    from .service import RulesService
 
-    ruleset = load_ruleset(rules_dirs)
-    for notice in ruleset.notices:
+    service = RulesService.load_rules(rules_dirs)
+    for notice in service.notices:
         _echo_err(f"note: {notice}")
-    click.echo(views.facts(ruleset.facts(), fmt))
+    click.echo(views.facts(service.facts(), fmt))
 
 
 @main.command()
@@ -221,12 +222,12 @@ def facts(rules_dirs, fmt):
 def earnings(diamonds, coins, rules_dirs, fmt):
     """Estimate the USD value of diamonds (or of coins spent on gifts)."""
     from . import views
-    from .rules import load_ruleset
+    from .service import RulesService
 
     if (diamonds is None) == (coins is None):
         raise click.UsageError("give exactly one of --diamonds N or --coins N")
-    ruleset = load_ruleset(rules_dirs)
-    click.echo(views.earnings(ruleset.earnings(diamonds=diamonds, coins=coins), fmt))
+    service = RulesService.load_rules(rules_dirs)
+    click.echo(views.earnings(service.earnings(diamonds=diamonds, coins=coins), fmt))
 
 
 # ---------------------------------------------------------------------- simulate, train, evaluate
@@ -386,7 +387,7 @@ def rules_check(dirs, fmt):
 def rules_explain(profile_file, rules_dirs, fmt, **flags):
     """Which rules fire for a profile, why, and what they allow or block."""
     from . import views
-    from .rules import DurableEngine, load_ruleset
+    from .service import RulesService
 
     kind, data = _read_profile_source(profile_file, flags, False)
     if kind != "one":
@@ -394,10 +395,10 @@ def rules_explain(profile_file, rules_dirs, fmt, **flags):
             f"holds {len(data.frame):,} profiles; `rules explain` takes one",
             loc=str(profile_file), expected="a file with exactly one profile",
         )
-    ruleset = load_ruleset(rules_dirs)
-    for notice in ruleset.notices:
+    service = RulesService.load_rules(rules_dirs)
+    for notice in service.notices:
         _echo_err(f"note: {notice}")
-    evaluation = DurableEngine(ruleset).evaluate(data)
+    evaluation = service.explain(data)
     click.echo(views.explanation(data, evaluation, fmt))
 
 

@@ -27,7 +27,7 @@ from .fields import STRATEGIES
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Recommender", "facts", "earnings", "recommendation_to_dict", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE"]
+__all__ = ["Recommender", "RulesService", "facts", "earnings", "recommendation_to_dict", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE"]
 
 LONG_TABLE_COLUMNS: tuple[str, ...] = (
     "creator_id",
@@ -53,7 +53,64 @@ SYNTHETIC_NOTE = (
 _DIAMOND_USD_PARAM = "diamond_usd"
 
 
-class Recommender:
+def _rule_dirs(rules_dirs: Iterable[str | Path] | str | Path | None) -> tuple[Path, ...]:
+    if rules_dirs is None:
+        return ()
+    if isinstance(rules_dirs, (str, Path)):
+        return (Path(rules_dirs),)
+    return tuple(Path(d) for d in rules_dirs)
+
+
+class RulesService:
+    """The rules half of the service: facts, earnings, explanations (no model is loaded).
+
+    ``livelift facts``, ``earnings`` and ``rules explain`` use this directly;
+    :class:`Recommender` extends it with the uplift model, so both answer
+    these questions the same way.
+    """
+
+    def __init__(self, ruleset: Any, engine: Any = None) -> None:
+        self.ruleset = ruleset
+        self._engine = engine
+
+    @staticmethod
+    def load_rules(rules_dirs: Iterable[str | Path] | str | Path | None = None) -> "RulesService":
+        """The shipped rules plus ``rules_dirs``; raises RuleFileError with what to fix."""
+        from .rules import load_ruleset
+
+        return RulesService(load_ruleset(_rule_dirs(rules_dirs)))
+
+    @property
+    def engine(self) -> Any:
+        """The durable-rules engine (built on first use: a few ms, and never for facts or earnings)."""
+        if self._engine is None:
+            from .rules import DurableEngine
+
+            self._engine = DurableEngine(self.ruleset)
+        return self._engine
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Things the user should know about the loaded setup (e.g. rule overrides)."""
+        return tuple(getattr(self.ruleset, "notices", ()))
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The monetization facts, each with id, text and sources."""
+        return tuple(self.ruleset.facts())
+
+    def earnings(self, diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
+        """Diamonds or coins -> estimated USD, with the parameters used and their sources."""
+        return self.ruleset.earnings(diamonds=diamonds, coins=coins)
+
+    def diamond_usd(self) -> float:
+        return float(self.ruleset.parameters[_DIAMOND_USD_PARAM].value)
+
+    def explain(self, profile: Profile | Mapping[str, Any]) -> Any:
+        """Which rules fired for ``profile`` and what they allowed or blocked (rules only)."""
+        return self.engine.evaluate(_as_profile(profile))
+
+
+class Recommender(RulesService):
     """Rules + uplift model: recommendations, facts, earnings, explanations.
 
     Build one with :meth:`load` (shipped rules and model by default). The
@@ -63,8 +120,7 @@ class Recommender:
     """
 
     def __init__(self, ruleset: Any, engine: Any, model: Any, *, vectorized: Any = None) -> None:
-        self.ruleset = ruleset
-        self.engine = engine
+        super().__init__(ruleset, engine)
         self.model = model  # persistence.LoadedModel: .ranker, .card, .path
         self._vectorized = vectorized
 
@@ -85,14 +141,9 @@ class Recommender:
         adds user rule folders that extend or override the shipped rules.
         """
         from .recommender.persistence import load_model
-        from .rules import DurableEngine, load_ruleset
+        from .rules import DurableEngine
 
-        dirs = rules_dirs if rules_dirs is not None else rules
-        if dirs is None:
-            dirs = ()
-        elif isinstance(dirs, (str, Path)):
-            dirs = (dirs,)
-        ruleset = load_ruleset(tuple(Path(d) for d in dirs))
+        ruleset = RulesService.load_rules(rules_dirs if rules_dirs is not None else rules).ruleset
         model = load_model(path if path is not None else model_path)
         return cls(ruleset, DurableEngine(ruleset), model)
 
@@ -105,11 +156,6 @@ class Recommender:
         return self._vectorized
 
     # ------------------------------------------------------------------ info
-    @property
-    def notices(self) -> tuple[str, ...]:
-        """Things the user should know about the loaded setup (e.g. rule overrides)."""
-        return tuple(getattr(self.ruleset, "notices", ()))
-
     @property
     def is_synthetic(self) -> bool:
         return bool(self.model.card.get("synthetic", True))
@@ -132,22 +178,7 @@ class Recommender:
         """The model card (JSON-able): provenance, versions, data summary, metrics."""
         return dict(self.model.card)
 
-    def facts(self) -> tuple[Fact, ...]:
-        """The monetization facts, each with id, text and sources."""
-        return tuple(self.ruleset.facts())
-
-    def earnings(self, diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
-        """Diamonds or coins -> estimated USD, with the parameters used and their sources."""
-        return self.ruleset.earnings(diamonds=diamonds, coins=coins)
-
-    def diamond_usd(self) -> float:
-        return float(self.ruleset.parameters[_DIAMOND_USD_PARAM].value)
-
     # ------------------------------------------------------------------ one profile
-    def explain(self, profile: Profile | Mapping[str, Any]) -> Any:
-        """Which rules fired for ``profile`` and what they allowed or blocked (rules only)."""
-        return self.engine.evaluate(_as_profile(profile))
-
     def recommend(self, profile: Profile | Mapping[str, Any]) -> Recommendation:
         """Rank the strategies the rules allow by predicted weekly gift uplift."""
         prof = _as_profile(profile)
@@ -399,13 +430,9 @@ def _hit_dict(h: RuleHit) -> dict[str, Any]:
 # ---------------------------------------------------------------------- conveniences
 def facts() -> tuple[Fact, ...]:
     """The shipped monetization facts (no model needed)."""
-    from .rules import load_ruleset
-
-    return tuple(load_ruleset(()).facts())
+    return RulesService.load_rules().facts()
 
 
 def earnings(diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
     """Diamonds or coins -> estimated USD with the shipped parameters."""
-    from .rules import load_ruleset
-
-    return load_ruleset(()).earnings(diamonds=diamonds, coins=coins)
+    return RulesService.load_rules().earnings(diamonds=diamonds, coins=coins)

@@ -133,3 +133,21 @@ def test_recommendations_table_is_the_long_table_of_the_same_profiles(recommende
     batch = recommender.recommend_frame(profiles)
     batch = batch.assign(rule_ids=batch["rule_ids"].astype(str), reason=batch["reason"].astype(str))
     pd.testing.assert_frame_equal(from_recs, batch, check_dtype=False)
+
+
+def test_rules_service_answers_like_the_recommender_without_a_model(recommender, example_profile, tmp_path):
+    from livelift.service import RulesService
+
+    rules_only = RulesService.load_rules()
+    assert not hasattr(rules_only, "model")
+    assert rules_only.facts() == recommender.facts()
+    assert rules_only.earnings(diamonds=1000) == recommender.earnings(diamonds=1000)
+    a, b = rules_only.explain(example_profile), recommender.explain(example_profile)
+    assert a.fired == b.fired and a.strategies == b.strategies
+    # a user rule folder reaches the rules-only commands too
+    (tmp_path / "extra.yaml").write_text(
+        "rules:\n  - id: fact.my_note\n    kind: fact\n    when: always\n    reason: A note of my own.\n"
+        "    sources: [\"https://example.org/my-note\"]\n",
+        encoding="utf-8",
+    )
+    assert "fact.my_note" in {f.id for f in RulesService.load_rules([tmp_path]).facts()}
