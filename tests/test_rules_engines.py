@@ -174,7 +174,6 @@ def test_every_rule_fires_and_stays_quiet_somewhere(engines):
     _check_agree(durable, vectorized, profiles[:150])
 
 
-
 def _random_profiles(n, seed):
     rng = random.Random(seed)
     return [
