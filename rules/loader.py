@@ -406,6 +406,18 @@ def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, include_shipped: bool
 
 
 def check_rules(directory: str | Path | None = None, *, include_shipped: bool = True) -> list[Problem]:
-    """Every problem in the shipped rules plus ``directory`` (empty list: all good). Never raises."""
-    _, problems = _collect(() if directory is None else (directory,), include_shipped)
+    """Every problem in the shipped rules plus ``directory`` (empty list: all good). Never raises.
+
+    Rules that pass the static checks are also compiled on durable-rules, the
+    engine that runs them (it refuses some conditions the schema allows, e.g.
+    very deep nesting), so an empty list means ``livelift`` will load them.
+    """
+    ruleset, problems = _collect(() if directory is None else (directory,), include_shipped)
+    if not problems and ruleset is not None:
+        from .engine import DurableEngine
+
+        try:
+            DurableEngine(ruleset)
+        except RuleFileError as exc:
+            problems.extend(exc.problems)
     return problems

@@ -633,6 +633,21 @@ def test_deeply_nested_when_is_a_rule_file_problem(tmp_path, levels):
         load_ruleset([tmp_path])
 
 
+def test_rules_check_reports_what_durable_rules_refuses_to_compile(tmp_path):
+    """Within the schema's depth limit but beyond what durable-rules compiles: `rules check` says so."""
+    file = tmp_path / "deep.yaml"
+    file.write_text(
+        f"rules:\n  - id: fact.deep\n    kind: fact\n    when: {_deep_when(20, 'any')}\n    reason: r\n"
+        "    sources: [facts.md#M1]\n",
+        encoding="utf-8",
+    )
+    problems = check_rules(tmp_path)
+    assert [p.loc for p in problems] == [f"{file}: rule fact.deep, when"]
+    assert "durable-rules refused" in problems[0].msg
+    with pytest.raises(RuleFileError, match="durable-rules"):
+        DurableEngine(load_ruleset([tmp_path]))
+
+
 def test_nesting_limits_elsewhere_in_yaml(tmp_path):
     file = tmp_path / "x.yaml"
     file.write_text("rules:\n  - kind: fact\n    when: " + "{not: " * 5000 + "{field: followers, op: exists}" + "}" * 5000 + "\n", encoding="utf-8")
