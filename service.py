@@ -1,8 +1,9 @@
 """The one service layer: rules + model -> typed results.
 
 The CLI (``cli.py``), the HTTP app (``http_app.py``) and the Python API
-(``livelift.Recommender``) all call :class:`Recommender`, so the same profile
-gets the same answer everywhere. Nothing here imports click, FastAPI or
+(``livelift.Recommender``) all call :class:`Recommender` (or its rules half,
+:class:`RulesService`, for facts, earnings and explanations, which need no
+model), so the same profile gets the same answer everywhere. Nothing here imports click, FastAPI or
 pydantic: inputs are validated by ``contract.py``, outputs are the frozen
 dataclasses of ``domain.py``.
 
