@@ -4,7 +4,8 @@ Everything that enters livelift as a table or a profile passes through here
 (``../shared/docs/data-contract.md``, vocabulary in :mod:`livelift.fields`):
 
 - :func:`read_history` / :func:`read_profiles` read a file (``.csv``,
-  ``.parquet``/``.pq``, ``.json``, ``.jsonl``/``.ndjson``) and validate it.
+  ``.parquet``/``.pq``, ``.json``, ``.jsonl``/``.ndjson``; the readers live in
+  :mod:`livelift.readers`) and validate it.
   A ``.json`` file holds one object, a list of objects, or ``{"profiles": [...]}``
   (the HTTP batch body);
 - :func:`validate_history` / :func:`validate_profiles` do the same for an
@@ -63,14 +64,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import json
 import math
 import numbers
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import NO_INPUT, InputError, Problem
@@ -117,7 +116,6 @@ _INT_LIMIT = 2.0**63
 """Integer columns are int64: whole numbers must be below 2^63 (checked before casting)."""
 
 _NULL_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
-_ARROW_NULLS = sorted({v for t in _NULL_TEXT for v in (t, t.upper(), t.title())})
 _NUMBER_PATTERN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?"
 _NUMBER_RE = re.compile(_NUMBER_PATTERN, re.IGNORECASE)
 _DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?"
@@ -171,7 +169,6 @@ class _Spec:
 _HISTORY = _Spec("history", HISTORY_COLUMNS, OPTIONAL_COLUMNS, truth=True)
 _PROFILES = _Spec("profiles", PROFILE_COLUMNS, OPTIONAL_COLUMNS, truth=False)
 _CONTRACT_NAMES = frozenset(c.name for c in HISTORY_COLUMNS + OPTIONAL_COLUMNS)
-_BY_VALUE_NAMES = frozenset(c.name for c in HISTORY_COLUMNS + OPTIONAL_COLUMNS if c.kind in ("choice", "region", "date"))
 
 
 # --------------------------------------------------------------------------- public API
@@ -179,7 +176,9 @@ _BY_VALUE_NAMES = frozenset(c.name for c in HISTORY_COLUMNS + OPTIONAL_COLUMNS i
 
 def read_history(path: str | os.PathLike[str], *, skip_bad_rows: bool = False) -> ReadResult:
     """Read and validate a history file (one row per creator-week, all HISTORY_COLUMNS)."""
-    return _read(path, _HISTORY, skip_bad_rows)
+    from .readers import read_file  # imported here: readers imports this module at load
+
+    return read_file(path, _HISTORY, skip_bad_rows)
 
 
 def read_profiles(path: str | os.PathLike[str], *, skip_bad_rows: bool = False) -> ReadResult:
@@ -187,7 +186,9 @@ def read_profiles(path: str | os.PathLike[str], *, skip_bad_rows: bool = False) 
 
     History-shaped files are fine: columns beyond the profile ones are ignored.
     """
-    return _read(path, _PROFILES, skip_bad_rows)
+    from .readers import read_file  # imported here: readers imports this module at load
+
+    return read_file(path, _PROFILES, skip_bad_rows)
 
 
 def validate_history(df: "pd.DataFrame", *, source: str = "<DataFrame>", skip_bad_rows: bool = False) -> ReadResult:
@@ -841,323 +842,6 @@ def _by_value(s: "pd.Series", one: Any, out_dtype: Any, fill: Any) -> tuple[Any,
     status = statuses[codes]
     values = outs[codes]
     return values, (status if (status != _OK).any() else None)
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _read(path: Any, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
-    try:
-        p = Path(os.fspath(path))
-    except TypeError:
-        raise InputError("not a file path", loc="path", expected="a path to a file", input=type(path).__name__) from None
-    source = str(p)
-    ext = p.suffix.lower()
-    try:
-        exists, is_dir = p.exists(), p.is_dir()
-    except (OSError, ValueError) as exc:
-        raise InputError(f"not a usable file path ({exc})", loc=source) from None
-    if is_dir:
-        raise InputError("is a folder, not a file", loc=source, expected=f"a {spec.noun} file")
-    if ext not in READ_EXTENSIONS:
-        raise InputError(
-            "unknown file type",
-            loc=source,
-            expected="a file ending in " + ", ".join(READ_EXTENSIONS),
-            input=p.suffix or p.name,
-        )
-    if not exists:
-        raise InputError("file not found", loc=source, expected=f"an existing {spec.noun} file")
-    try:
-        if p.stat().st_size == 0:
-            raise InputError("empty file (0 bytes)", loc=source, expected=f"a header row and {spec.noun} rows")
-        if ext in CSV_EXTENSIONS:
-            return _read_csv(p, source, spec, skip_bad_rows)
-        if ext in PARQUET_EXTENSIONS:
-            return _read_parquet(p, source, spec, skip_bad_rows)
-        return _read_json(p, source, spec, skip_bad_rows, lines=ext in JSONL_EXTENSIONS)
-    except InputError:
-        raise
-    except PermissionError as exc:
-        raise InputError("permission denied", loc=source, expected="a file you can read") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", loc=source) from exc
-
-
-def _read_csv(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
-    import numpy as np
-    import pyarrow as pa
-
-    names = _csv_header(path, source)
-    plan = _plan(names, spec, source)
-    _check_utf8(path, source)
-    generated = [f"c{i}" for i in range(len(names))]
-    types = {generated[pos]: _arrow_type(col) for pos, col in plan.columns}
-    threads = True
-    newlines = False
-    while True:
-        try:
-            table, invalid = _arrow_csv(path, generated, types, threads=threads, newlines=newlines)
-        except pa.ArrowInvalid as exc:
-            # A cell that is not a number: read that column as text, to find and report it.
-            name = _failed_number_column(exc, generated, types)
-            if name is None:
-                raise _csv_error(source, exc) from None
-            types[name] = pa.string()
-            continue
-        if invalid and not newlines and any('"' in r[3] for r in invalid):
-            newlines = True  # a quoted value spanning lines; slower parsing handles it
-            continue
-        if invalid and threads and any(r[2] is None for r in invalid):
-            threads = False  # pyarrow numbers malformed rows only when single-threaded
-            continue
-        break
-    if table.num_rows == 0 and not invalid:
-        raise InputError("no data rows, only a header", loc=source, expected=f"at least one row of {spec.noun} after the header")
-    try:
-        df = table.to_pandas()
-    except (pa.ArrowException, ValueError) as exc:
-        raise InputError(f"could not read the CSV data ({_first_line(exc)})", loc=source) from None
-    df.columns = [col.name for _, col in plan.columns]
-    reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
-    bad_records = []
-    row_numbers = None
-    if invalid:
-        for expected, actual, number, text in invalid:
-            row = number - 1 if number is not None else 0  # the header is line 1
-            msg = f"has {actual} field{'s' if actual != 1 else ''}, the header has {expected}"
-            bad_records.append((row, Problem(f"{source}: row {row}", msg, "one value per header column", text)))
-        total = table.num_rows + len(invalid)
-        kept = np.ones(total, dtype=bool)
-        kept[[r - 1 for r, _ in bad_records if 1 <= r <= total]] = False
-        row_numbers = np.flatnonzero(kept) + 1
-    return _validate(df, reordered, source, skip_bad_rows, row_numbers=row_numbers, bad_records=tuple(bad_records))
-
-
-def _arrow_type(col: Column) -> Any:
-    import pyarrow as pa
-
-    if col.kind in ("int", "float"):
-        return pa.float64()
-    if col.kind == "string":
-        return pa.string()
-    return pa.dictionary(pa.int32(), pa.string())
-
-
-def _failed_number_column(exc: Exception, names: list[str], types: dict[str, Any]) -> str | None:
-    """The number column pyarrow could not convert, from its message ('In CSV column #3: ...')."""
-    import pyarrow as pa
-
-    found = re.search(r"CSV column #(\d+): CSV conversion error", str(exc))
-    if not found or int(found.group(1)) >= len(names):
-        return None
-    name = names[int(found.group(1))]
-    return name if types.get(name) == pa.float64() else None
-
-
-def _arrow_csv(path: Path, names: list[str], types: dict[str, Any], *, threads: bool, newlines: bool = False) -> tuple[Any, list]:
-    import pyarrow.csv as pacsv
-
-    invalid: list[tuple[int, int, int | None, str]] = []
-
-    def on_invalid(row: Any) -> str:
-        invalid.append((row.expected_columns, row.actual_columns, row.number, row.text))
-        return "skip"
-
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads, block_size=1 << 22),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=newlines),
-        convert_options=pacsv.ConvertOptions(
-            column_types=types,
-            include_columns=list(types),
-            null_values=_ARROW_NULLS,
-            strings_can_be_null=False,
-        ),
-    )
-    invalid.sort(key=lambda r: (r[2] is None, r[2] or 0))
-    return table, invalid
-
-
-def _csv_error(source: str, exc: Exception) -> InputError:
-    text = str(exc)
-    if "UTF8" in text or "UTF-8" in text:
-        return InputError("not UTF-8 text", loc=source, expected="a comma-separated CSV file saved as UTF-8")
-    return InputError(f"not a readable CSV file ({_first_line(exc)})", loc=source, expected="comma-separated values with a header row")
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-
-
-def _check_utf8(path: Path, source: str) -> None:
-    """Refuse non-UTF-8 text up front (pyarrow cannot even report such a row).
-
-    Pure ASCII, the usual case, is one vectorized pass over a memory map.
-    """
-    import codecs
-    import mmap
-
-    import numpy as np
-
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        view = np.frombuffer(mm, dtype=np.uint8)
-        ascii_only = bool(view.max() < 0x80)
-        del view
-        if ascii_only:
-            return
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        step = 1 << 24
-        for start in range(0, len(mm), step):
-            chunk = mm[start : start + step]
-            try:
-                decoder.decode(chunk, final=start + step >= len(mm))
-            except UnicodeDecodeError as exc:
-                offset = start + exc.start
-                line = mm[:offset].count(b"\n") + 1
-                raise InputError(
-                    f"not UTF-8 text (invalid bytes on line {line:,})",
-                    loc=source,
-                    expected="a comma-separated CSV file saved as UTF-8",
-                ) from None
-
-
-def _csv_header(path: Path, source: str) -> list[str]:
-    """The header row's column names, with one-line reasons for unusable files."""
-    import csv
-    import io
-
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-        line = head.split(b"\n", 1)[0]
-        while b"\n" not in head and len(line) < (1 << 20):
-            more = fh.read(1 << 16)
-            if not more:
-                break
-            head += more
-            line = head.split(b"\n", 1)[0]
-    if head.startswith(b"PAR1"):
-        raise InputError("this is a Parquet file, not CSV", loc=source, expected="a .csv file", hint="rename it to end in .parquet")
-    if b"\x00" in head:
-        raise InputError("binary data, not a CSV text file", loc=source, expected="comma-separated values with a header row")
-    try:
-        text = line.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", loc=source, expected="a comma-separated CSV file saved as UTF-8") from None
-    text = re.split(r"\r\n?|\n", text, maxsplit=1)[0]  # a lone CR ends a line too
-    try:
-        names = next(csv.reader(io.StringIO(text)), [])
-    except csv.Error as exc:
-        raise InputError(f"unreadable header row ({exc})", loc=source, expected="a header row with the column names") from None
-    if not any(n.strip() for n in names):
-        raise InputError("the first line is empty", loc=source, expected="a header row with the column names")
-    if len(names) == 1:
-        only = names[0]
-        for sep, word in ((";", "';'"), ("\t", "tab"), ("|", "'|'")):
-            if sep in only:
-                raise InputError(
-                    f"looks {word}-delimited; livelift reads comma-separated CSV",
-                    loc=source,
-                    expected="columns separated by commas",
-                    input=only,
-                )
-        if only.lstrip().startswith(("{", "[")):
-            raise InputError("looks like JSON, not CSV", loc=source, expected="comma-separated values", hint="rename it to end in .json or .jsonl")
-    return names
-
-
-def _read_parquet(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        names = list(pq.read_schema(path).names)
-        # Text columns with few distinct values arrive dictionary-encoded (Categorical): checked per value.
-        dictionary = [n for n in names if _clean_name(n) in _BY_VALUE_NAMES]
-        pf = pq.ParquetFile(path, read_dictionary=dictionary)
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"not a valid Parquet file ({_first_line(exc)})", loc=source, expected="a Parquet file") from None
-    plan = _plan(names, spec, source)
-    try:
-        table = pf.read(columns=[names[pos] for pos, _ in plan.columns], use_threads=True)
-        if table.num_rows == 0:
-            raise InputError("no data rows", loc=source, expected=f"at least one row of {spec.noun}")
-        df = table.to_pandas(date_as_object=True, ignore_metadata=True)
-    except InputError:
-        raise
-    except (pa.ArrowException, OSError, ValueError, TypeError, OverflowError) as exc:
-        raise InputError(f"could not read the Parquet data ({_first_line(exc)})", loc=source) from None
-    reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
-    return _validate(df, reordered, source, skip_bad_rows)
-
-
-def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lines: bool) -> ReadResult:
-    import pandas as pd
-
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", loc=source, expected="a JSON file saved as UTF-8") from None
-    records: list[Any] = []
-    if lines:
-        for lineno, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                raise InputError(f"line {lineno}: not valid JSON ({_json_reason(exc, lines=True)})", loc=source, expected="one JSON object per line") from None
-            if not isinstance(item, dict):
-                raise InputError(f"line {lineno}: not a JSON object", loc=source, expected="one JSON object per line", input=_json_kind(item))
-            records.append(item)
-        if not records:
-            raise InputError("no records, only blank lines", loc=source, expected="one JSON object per line")
-    else:
-        try:
-            doc = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(f"not valid JSON ({_json_reason(exc)})", loc=source, expected="a JSON object or a list of objects") from None
-        if isinstance(doc, dict) and list(doc) == ["profiles"] and isinstance(doc["profiles"], list):
-            doc = doc["profiles"]  # the HTTP batch body, saved to a file
-        if isinstance(doc, dict):
-            records = [doc]
-        elif isinstance(doc, list):
-            for k, item in enumerate(doc, start=1):
-                if not isinstance(item, dict):
-                    raise InputError(f"record {k} is not an object", loc=source, expected="a list of JSON objects", input=_json_kind(item))
-            records = doc
-            if not records:
-                raise InputError("no records (an empty list)", loc=source, expected=f"a list of {spec.noun} objects")
-        else:
-            raise InputError("not an object or a list of objects", loc=source, expected="a JSON object or a list of objects", input=_json_kind(doc))
-    names: list[str] = []
-    seen: set[str] = set()
-    for rec in records:
-        for key in rec:
-            if key not in seen:
-                seen.add(key)
-                names.append(key)
-    plan = _plan(names, spec, source, thing="field")
-    columns = {}
-    for pos, col in plan.columns:
-        key = names[pos]
-        columns[col.name] = pd.Series([rec.get(key) for rec in records])  # all-number columns take the fast path
-    df = pd.DataFrame(columns)
-    reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
-    return _validate(df, reordered, source, skip_bad_rows, strict=True)
-
-
-def _json_reason(exc: Exception, *, lines: bool = False) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at column {exc.colno}" if lines else f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    return "nested too deeply"
-
-
-def _json_kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
-        type(value), "a number"
-    )
 
 
 if TYPE_CHECKING:
