@@ -275,6 +275,8 @@ _TRUTH_LABELS = {
     "interval_coverage": "interval coverage of the true uplift",
     "interval_median_width_diamonds": "median interval width (diamonds/week)",
     "extrapolation_share": "share of estimates flagged extrapolation",
+    "unflagged_profile_share": "share of profiles with no flagged estimate",
+    "gain_captured_unflagged": "gain captured on those profiles",
     "profiles": "profiles",
 }
 

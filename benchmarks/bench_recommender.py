@@ -131,6 +131,8 @@ def print_quality(res: dict, seed: int, dgp: str = "sim") -> None:
     r = res["methods"]["UpliftRanker"]
     print(f"UpliftRanker blend weights {r['blend']}; extrapolation share {r['extrapolation_share']:.3f}; "
           f"median 80% interval width {r['interval_median_width_diamonds']:.1f} diamonds")
+    print(f"UpliftRanker on the {r['unflagged_profile_share']:.1%} of profiles with no estimate flagged "
+          f"'extrapolation': gain {r['gain_captured_unflagged']:.3f}")
 
 
 def speed(creators: int, weeks: int) -> None:
@@ -214,6 +216,8 @@ def main() -> None:
                 print_quality(res, seed, dgp)
                 for name, m in res["methods"].items():
                     gains.setdefault(name, []).append(m["gain_captured"])
+                unflagged = res["methods"]["UpliftRanker"]["gain_captured_unflagged"]
+                gains.setdefault("UpliftRanker, unflagged profiles only", []).append(unflagged)
             if args.seeds > 1:
                 print(f"\n== [{dgp}] gain captured over seeds: mean (sd) ==")
                 for name, g in gains.items():

@@ -115,6 +115,13 @@ def score_uplift(uplift: np.ndarray, truth: np.ndarray, *, allowed: Any = None, 
     if extrapolation is not None:
         ex = np.asarray(extrapolation, dtype=bool)
         out["extrapolation_share"] = float(np.mean(ex[known])) if known.any() else float("nan")
+        # the same policy judged only where no usable strategy is flagged: is the flag informative?
+        clear = allow.any(axis=1) & ~(ex & usable).any(axis=1)
+        out["unflagged_profile_share"] = float(np.mean(clear[allow.any(axis=1)])) if allow.any() else float("nan")
+        out["gain_captured_unflagged"] = (
+            gain_captured(np.where(has_choice, chosen_value, rand)[clear], truth[clear], allow[clear])
+            if clear.any() else float("nan")
+        )
     out["unknown_strategies"] = [s for j, s in enumerate(STRATEGIES) if not known[:, j].any()]
     return out
 

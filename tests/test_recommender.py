@@ -184,6 +184,18 @@ def test_oracle_scores_one_and_constant_policy_scores_less():
     assert score_uplift(const, truth)["gain_captured"] < 1.0
 
 
+def test_gain_on_unflagged_profiles_leaves_out_profiles_with_a_flagged_estimate():
+    truth = np.array([[1.0, 5.0, 2.0, 0.0, -1.0], [3.0, 0.0, 1.0, 4.0, 2.0], [0.0, 1.0, 2.0, 3.0, 4.0]])
+    pred = truth.copy()
+    pred[1] = -truth[1]  # the second profile is ranked worst-first, and flagged
+    flags = np.zeros_like(truth, dtype=bool)
+    flags[1, 2] = True
+    m = score_uplift(pred, truth, extrapolation=flags)
+    assert m["gain_captured"] < 1.0
+    assert m["unflagged_profile_share"] == pytest.approx(2 / 3)
+    assert m["gain_captured_unflagged"] == pytest.approx(1.0)
+
+
 def test_beats_naive_baseline_on_simulated_history():
     """On confounded simulated history the ranker clearly beats per-strategy difference in means."""
     h = sim.simulate_history(2500, 12, seed=1)
