@@ -46,7 +46,7 @@ from typing import Any, Iterable, Mapping
 
 from ..domain import Profile
 from ..errors import InputError, Problem, RuleFileError
-from .conditions import All, Always, AnyOf, Condition, Leaf, to_nnf
+from .conditions import All, Always, AnyOf, Condition, Leaf, depth, to_nnf
 from .profiles import rule_fields
 from .ruleset import Rule, RuleSet
 from .verdicts import Evaluation, resolve
@@ -156,6 +156,10 @@ def _host_class() -> type:
     return _Host
 
 
+_DURABLE_DEPTH = 14
+"""Nested all/any groups durable-rules 2.0.28 compiled in our measurements (15 was refused, error 113)."""
+
+
 class DurableEngine:
     """Evaluates profiles against a :class:`RuleSet` on durable-rules. Thread-safe.
 
@@ -193,8 +197,13 @@ class DurableEngine:
             except Exception as rule_exc:  # durable raises bare Exception
                 for i in members:
                     rule = self._rules[i]
+                    levels = depth(rule.when)
+                    why = (f" (its condition nests {levels} all/any/not groups: durable-rules compiles about "
+                           f"{_DURABLE_DEPTH} at most; flatten it or split it into several rules)"
+                           if levels > _DURABLE_DEPTH - 4 else "")
                     problems.append(
-                        Problem(f"{rule.file}: rule {rule.id}, when", f"durable-rules refused the rule: {rule_exc}", "a condition durable-rules can compile")
+                        Problem(f"{rule.file}: rule {rule.id}, when", f"durable-rules refused the rule: {rule_exc}{why}",
+                                "a condition durable-rules can compile")
                     )
         if not problems:
             files = ", ".join(dict.fromkeys(r.file for r in self._rules)) or "rules"

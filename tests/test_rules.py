@@ -643,7 +643,7 @@ def test_rules_check_reports_what_durable_rules_refuses_to_compile(tmp_path):
     )
     problems = check_rules(tmp_path)
     assert [p.loc for p in problems] == [f"{file}: rule fact.deep, when"]
-    assert "durable-rules refused" in problems[0].msg
+    assert "durable-rules refused" in problems[0].msg and "nests 20" in problems[0].msg and "flatten" in problems[0].msg
     with pytest.raises(RuleFileError, match="durable-rules"):
         DurableEngine(load_ruleset([tmp_path]))
 
