@@ -221,3 +221,21 @@ def test_derived_ratio_features_line_up_with_their_names(profiles):
     np.testing.assert_array_equal(col["diamonds_per_viewer"],
                                   profiles["prior_weekly_diamonds"].to_numpy() / (profiles["avg_viewers"].to_numpy() + 1.0))
     assert np.all(col["weekly_viewer_hours"] >= 0)
+
+
+def test_both_s_learner_targets_fit_and_older_models_load_as_ratio(history, profiles, ranker):
+    import pickle
+
+    assert ranker.s_learner_target == "log"
+    ratio = _fit(history, s_learner_target="ratio")
+    a, b = ranker.predict_uplift(profiles), ratio.predict_uplift(profiles)
+    assert np.isfinite(b.uplift).all() and not np.array_equal(a.uplift, b.uplift)
+    assert (b.low <= b.uplift).all() and (b.uplift <= b.high).all()
+    # a model pickled before the parameter existed was trained the "ratio" way and says so
+    state = ratio.__getstate__()
+    del state["s_learner_target"]
+    old = UpliftRanker.__new__(UpliftRanker)
+    old.__setstate__(state)
+    assert old.get_params()["s_learner_target"] == "ratio"
+    again = pickle.loads(pickle.dumps(old))
+    np.testing.assert_array_equal(again.predict_uplift(profiles).uplift, b.uplift)
