@@ -291,6 +291,20 @@ def _fit_s_learner(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: np.nd
     return _LogOutcome(model, float(np.mean(np.exp(z - model.predict(X)))))
 
 
+def _arm_means(model: Any, F: np.ndarray, K: int) -> np.ndarray:
+    """An S-learner's predicted outcome for each profile under each arm 0..K-1: (n, K)."""
+    return np.column_stack([model.predict(_coded_with_arm(F, np.full(len(F), k))) for k in range(K)])
+
+
+def _full_fit_variance(fold_preds: np.ndarray, axis: int) -> np.ndarray:
+    """Variance of a full-data fit from the spread of ``n_folds`` fold models along ``axis``.
+
+    Fold models share (nf-2)/(nf-1) of their data, so their spread understates it.
+    """
+    nf = fold_preds.shape[axis]
+    return fold_preds.var(axis=axis, ddof=1) * (nf - 1) ** 2 / nf
+
+
 def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: np.ndarray, folds: list,
                         K: int, say: Callable[[str], None] = lambda m: None, reference: bool = False):
     """Out-of-fold propensity (n, K) and S-/T-learner outcome means (n, K) of the scaled target.
@@ -315,8 +329,7 @@ def cross_fit_nuisances(est: "UpliftRanker", F: np.ndarray, arm: np.ndarray, r: 
         prop = _hgb_classifier(est).fit(D[sub], arm[sub])
         e_oof[te] = _proba(prop, D[te], K)
         s_model = _fit_s_learner(est, F, arm, r, tr, cat_arm, est.s_learner_target)
-        for k in range(K):
-            muS[te, k] = s_model.predict(_coded_with_arm(F[te], np.full(len(te), k)))
+        muS[te] = _arm_means(s_model, F[te], K)
         t_models = []
         for k in range(K):
             idx = tr[arm[tr] == k]
@@ -577,28 +590,21 @@ class UpliftRanker(BaseEstimator):
         Fp = F[pick]
         preds = np.zeros((len(CANDIDATES), len(folds), m, A))
         for f, fm in enumerate(fold_models):
-            base = fm["s"].predict(_coded_with_arm(Fp, np.zeros(m)))
-            for k in range(1, K):
-                preds[0, f, :, k - 1] = fm["s"].predict(_coded_with_arm(Fp, np.full(m, k))) - base
-            t_pred = [preds[0, f, :, k - 1] + base if t is None else t.predict(Fp) for k, t in enumerate(fm["t"])]
-            for k in range(1, K):
-                preds[1, f, :, k - 1] = t_pred[k] - t_pred[0]
+            s_mu = _arm_means(fm["s"], Fp, K)
+            preds[0, f] = s_mu[:, 1:] - s_mu[:, [0]]
+            t_mu = np.column_stack([s_mu[:, k] if t is None else t.predict(Fp) for k, t in enumerate(fm["t"])])
+            preds[1, f] = t_mu[:, 1:] - t_mu[:, [0]]
             preds[2, f] = fm["dr"].predict(_stack_coded(Fp, A)).reshape(m, A)
-        nf = len(folds)
         cand_mean = preds.mean(axis=1)  # (C, m, A)
-        # fold models share (nf-2)/(nf-1) of their data: their spread understates the variance of a full fit
-        cand_var = preds.var(axis=1, ddof=1) * (nf - 1) ** 2 / nf
+        cand_var = _full_fit_variance(preds, axis=1)
         if "s_ref" in fold_models[0]:
             # the log- and ratio-target S-learners estimate the same uplift with different biases;
             # the S-learner's uncertainty is that of a 50/50 choice between them, centred on the
             # log one: 1/2 var_log + 1/2 (var_ratio + (tau_ratio - tau_log)^2) (law of total variance)
-            ref = np.zeros((len(folds), m, A))
-            for f, fm in enumerate(fold_models):
-                base = fm["s_ref"].predict(_coded_with_arm(Fp, np.zeros(m)))
-                for k in range(1, K):
-                    ref[f, :, k - 1] = fm["s_ref"].predict(_coded_with_arm(Fp, np.full(m, k))) - base
-            ref_var = ref.var(axis=0, ddof=1) * (nf - 1) ** 2 / nf
-            cand_var[0] = 0.5 * cand_var[0] + 0.5 * (ref_var + (ref.mean(axis=0) - cand_mean[0]) ** 2)
+            ref_mu = np.stack([_arm_means(fm["s_ref"], Fp, K) for fm in fold_models])  # (folds, m, K)
+            ref = ref_mu[..., 1:] - ref_mu[..., [0]]
+            cand_var[0] = 0.5 * cand_var[0] + 0.5 * (_full_fit_variance(ref, axis=0)
+                                                     + (ref.mean(axis=0) - cand_mean[0]) ** 2)
         teacher = np.tensordot(w, cand_mean, axes=1)
         var = np.tensordot(w, cand_var, axes=1) + np.tensordot(w, (cand_mean - teacher) ** 2, axes=1)
         var = np.maximum(var, 1e-12)
@@ -634,7 +640,7 @@ class UpliftRanker(BaseEstimator):
                 s: f"{int(counts[ALL_STRATEGIES.index(s)])} rows < min_rows={self.min_rows}"
                 for s in self.unknown_strategies_
             },
-            "folds": nf,
+            "folds": len(folds),
             "grouped_folds": groups is not None,
             "scale_offset": float(self.scale_offset),
             "target_clip": clip_at,
