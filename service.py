@@ -54,14 +54,6 @@ SYNTHETIC_NOTE = (
 _DIAMOND_USD_PARAM = "diamond_usd"
 
 
-def _rule_dirs(rules_dirs: Iterable[str | Path] | str | Path | None) -> tuple[Path, ...]:
-    if rules_dirs is None:
-        return ()
-    if isinstance(rules_dirs, (str, Path)):
-        return (Path(rules_dirs),)
-    return tuple(Path(d) for d in rules_dirs)
-
-
 class RulesService:
     """The rules half of the service: facts, earnings, explanations (no model is loaded).
 
@@ -79,7 +71,7 @@ class RulesService:
         """The shipped rules plus ``rules_dirs``; raises RuleFileError with what to fix."""
         from .rules import load_ruleset
 
-        return RulesService(load_ruleset(_rule_dirs(rules_dirs)))
+        return RulesService(load_ruleset(() if rules_dirs is None else rules_dirs))
 
     @property
     def engine(self) -> Any:

@@ -98,9 +98,10 @@ def score_uplift(uplift: np.ndarray, truth: np.ndarray, *, allowed: Any = None, 
     with_truth = usable & np.isfinite(truth)
     err = (u - truth)[with_truth]
     rand = np.nanmean(np.where(allow, truth, np.nan), axis=1)
+    value = np.where(has_choice, chosen_value, rand)  # no usable strategy: as good as a random one
     out: dict[str, Any] = {
         "profiles": int(n),
-        "gain_captured": gain_captured(np.where(has_choice, chosen_value, rand), truth, allow),
+        "gain_captured": gain_captured(value, truth, allow),
         "top1_accuracy": float(np.mean(hit[allow.any(axis=1)])),
         "mean_spearman": _mean_spearman(u, truth, usable),
         "uplift_rmse_diamonds": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
@@ -119,7 +120,7 @@ def score_uplift(uplift: np.ndarray, truth: np.ndarray, *, allowed: Any = None, 
         clear = allow.any(axis=1) & ~(ex & usable).any(axis=1)
         out["unflagged_profile_share"] = float(np.mean(clear[allow.any(axis=1)])) if allow.any() else float("nan")
         out["gain_captured_unflagged"] = (
-            gain_captured(np.where(has_choice, chosen_value, rand)[clear], truth[clear], allow[clear])
+            gain_captured(value[clear], truth[clear], allow[clear])
             if clear.any() else float("nan")
         )
     out["unknown_strategies"] = [s for j, s in enumerate(STRATEGIES) if not known[:, j].any()]

@@ -388,8 +388,8 @@ def _origin(item: Rule | Parameter, noun: str, shipped_files: set[str]) -> str:
     return f"the shipped {noun}" if item.file in shipped_files else f"the {noun} from {item.file}"
 
 
-def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, include_shipped: bool = True) -> RuleSet:
-    """Load and validate the shipped rules plus user directories (``--rules DIR``).
+def load_ruleset(extra_dirs: Iterable[str | Path] | str | Path = (), *, include_shipped: bool = True) -> RuleSet:
+    """Load and validate the shipped rules plus user directories (``--rules DIR``; one path or several).
 
     Raises :class:`~livelift.errors.RuleFileError` listing every problem found.
     """
