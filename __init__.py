@@ -20,6 +20,10 @@ Heavy libraries (pandas, scikit-learn, durable-rules) load on first use, so
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
+import warnings
 from importlib import import_module
 from typing import Any
 
@@ -37,8 +41,8 @@ _LAZY = {
     "RuleHit": "livelift.domain",
     "Fact": "livelift.domain",
     "EarningsEstimate": "livelift.domain",
-    "read_history": "livelift.contract",
-    "read_profiles": "livelift.contract",
+    "read_history": "livelift.data.contract",
+    "read_profiles": "livelift.data.contract",
     "simulate_history": "livelift.recommender.simulate",
     "UpliftRanker": "livelift.recommender.estimator",
 }
@@ -57,3 +61,42 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+
+
+# Old module paths (before the data/ text/ web/ layout) keep working for one
+# release, with a DeprecationWarning naming the new path.
+_MOVED = {
+    "livelift.fields": "livelift.data.fields",
+    "livelift.contract": "livelift.data.contract",
+    "livelift.readers": "livelift.data.readers",
+    "livelift.files": "livelift.data.writers",
+    "livelift.render": "livelift.text.tables",
+    "livelift.views": "livelift.text.views",
+    "livelift.http_app": "livelift.web.app",
+    "livelift.http_schemas": "livelift.web.schemas",
+}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolve a moved module's old name to the module at its new path."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in _MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: Any) -> Any:
+        new = _MOVED[spec.name]
+        warnings.warn(
+            f"{spec.name} moved to {new}; the old path stops working in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return import_module(new)
+
+    def exec_module(self, module: Any) -> None:
+        """Nothing to run: the module was imported at its new path."""
+
+
+if not any(isinstance(f, _MovedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())

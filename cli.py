@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .errors import InputError, LiveLiftError
-from .fields import PROFILE_COLUMNS, STRATEGIES
+from .data.fields import PROFILE_COLUMNS, STRATEGIES
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -117,7 +117,7 @@ def _profile_from_flags(values: dict[str, Any]) -> dict[str, Any] | None:
 
 def _read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_bad_rows: bool):
     """-> ('one', Profile) or ('many', ReadResult)."""
-    from .contract import parse_profile, read_profiles
+    from .data.contract import parse_profile, read_profiles
 
     from_flags = _profile_from_flags(flags)
     if profile_file is not None and from_flags is not None:
@@ -170,7 +170,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
       --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35
       --prior-weekly-diamonds 1200 --category gaming --creator-age 24
     """
-    from .files import check_output_path, write_frame
+    from .data.writers import check_output_path, write_frame
 
     if output is not None:
         check_output_path(output, (".csv", ".parquet", ".jsonl"), inputs=(profile_file,))
@@ -181,7 +181,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
         if output is not None:
             write_frame(rec.recommendations_table([result]), output)
             _echo_err(f"wrote {len(STRATEGIES)} rows to {output}")
-        from . import views
+        from .text import views
 
         click.echo(views.recommendation(result, fmt))
         return
@@ -194,7 +194,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
 
             _echo_err(f"note: {SYNTHETIC_NOTE}")
         return
-    from . import views
+    from .text import views
 
     click.echo(views.long_table(table, fmt, synthetic=rec.is_synthetic))
 
@@ -205,7 +205,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
 @FORMAT
 def facts(rules_dirs, fmt):
     """The monetization facts (do likes pay? no: gifts do), with sources."""
-    from . import views
+    from .text import views
     from .service import RulesService
 
     service = RulesService.load_rules(rules_dirs)
@@ -221,7 +221,7 @@ def facts(rules_dirs, fmt):
 @FORMAT
 def earnings(diamonds, coins, rules_dirs, fmt):
     """Estimate the USD value of diamonds (or of coins spent on gifts)."""
-    from . import views
+    from .text import views
     from .service import RulesService
 
     if (diamonds is None) == (coins is None):
@@ -244,7 +244,7 @@ def simulate(output, creators, weeks, seed, with_truth):
     For trying livelift and measuring it against known truth; it is not
     TikTok data. Same seed, same file.
     """
-    from .files import check_output_path, write_frame
+    from .data.writers import check_output_path, write_frame
     from .recommender.simulate import simulate_history
 
     check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
@@ -268,10 +268,10 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     DATA is a .csv, .parquet, .json or .jsonl file in the data-contract shape
     (one row per creator-week). Writes MODEL and its card atomically.
     """
-    from . import views
-    from .contract import read_history
-    from .files import check_output_path
-    from .fields import TRUTH_PREFIX
+    from .text import views
+    from .data.contract import read_history
+    from .data.writers import check_output_path
+    from .data.fields import TRUTH_PREFIX
     from .recommender.persistence import save_model
     from .recommender.training import train_model
 
@@ -338,8 +338,8 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
     Without: doubly-robust off-policy estimates of the value of following
     the model vs doing nothing and vs the creators' own choices.
     """
-    from . import views
-    from .contract import read_history
+    from .text import views
+    from .data.contract import read_history
     from .recommender.evaluation import evaluate as evaluate_model
     from .recommender.persistence import load_model
 
@@ -361,7 +361,7 @@ def rules():
 @FORMAT
 def rules_check(dirs, fmt):
     """Validate rule files: the shipped ones, plus each DIR given."""
-    from . import views
+    from .text import views
     from .rules import check_rules, load_ruleset
 
     problems = []
@@ -386,7 +386,7 @@ def rules_check(dirs, fmt):
 @FORMAT
 def rules_explain(profile_file, rules_dirs, fmt, **flags):
     """Which rules fire for a profile, why, and what they allow or block."""
-    from . import views
+    from .text import views
     from .service import RulesService
 
     kind, data = _read_profile_source(profile_file, flags, False)
@@ -421,7 +421,7 @@ def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path
     server does not start and says why.
     """
     try:
-        from .http_app import serve as run
+        from .web.app import serve as run
     except ImportError as exc:  # pragma: no cover - depends on the extra
         raise click.ClickException(
             f"the HTTP service needs FastAPI and uvicorn (import failed: {exc}); "

@@ -17,7 +17,7 @@ __all__ = ["Profile", "RuleHit", "StrategyAdvice", "ModelSummary", "Recommendati
 class Profile:
     """A creator's profile as it stands now (data-contract.md, profile columns).
 
-    Build one with :func:`livelift.contract.parse_profile` (or
+    Build one with :func:`livelift.data.contract.parse_profile` (or
     ``Profile.from_dict``), which validates every field.
     """
 
@@ -36,7 +36,7 @@ class Profile:
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "profile") -> "Profile":
         """Validate a mapping into a Profile; raises :class:`InputError` naming the field."""
-        from .contract import parse_profile
+        from .data.contract import parse_profile
 
         return parse_profile(data, source=source)
 

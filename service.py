@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation, RuleHit, StrategyAdvice
 from .errors import InputError
-from .fields import STRATEGIES
+from .data.fields import STRATEGIES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -265,7 +265,7 @@ class Recommender(RulesService):
     # ------------------------------------------------------------------ batches
     def recommend_frame(self, df: "pd.DataFrame", *, skip_bad_rows: bool = False, source: str = "<DataFrame>") -> "pd.DataFrame":
         """The long recommendation table for a DataFrame of profiles (vectorized rules)."""
-        from .contract import validate_profiles
+        from .data.contract import validate_profiles
 
         result = validate_profiles(df, source=source, skip_bad_rows=skip_bad_rows)
         return self.long_table(result.frame)
@@ -357,7 +357,7 @@ def _as_profile(profile: Profile | Mapping[str, Any], *, source: str = "profile"
     if isinstance(profile, Profile):
         return profile
     if isinstance(profile, Mapping):
-        from .contract import parse_profile
+        from .data.contract import parse_profile
 
         return parse_profile(profile, source=source)
     raise InputError(
@@ -371,7 +371,7 @@ def _as_profile(profile: Profile | Mapping[str, Any], *, source: str = "profile"
 def _profiles_frame(profiles: Sequence[Profile]) -> "pd.DataFrame":
     import pandas as pd
 
-    from .fields import CATEGORIES
+    from .data.fields import CATEGORIES
 
     df = pd.DataFrame([asdict(p) for p in profiles])
     df["category"] = pd.Categorical(df["category"], categories=CATEGORIES)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from livelift.fields import ALL_STRATEGIES, CATEGORIES, STRATEGIES, TRUTH_PREFIX
+from livelift.data.fields import ALL_STRATEGIES, CATEGORIES, STRATEGIES, TRUTH_PREFIX
 
 __all__ = ["simulate_profiles", "simulate_history", "true_uplift", "expected_outcomes"]
 

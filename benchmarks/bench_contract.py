@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from livelift.contract import read_history
-from livelift.fields import ALL_STRATEGIES, CATEGORIES
+from livelift.data.contract import read_history
+from livelift.data.fields import ALL_STRATEGIES, CATEGORIES
 
 
 def make_history(rows: int, seed: int = 0) -> pd.DataFrame:

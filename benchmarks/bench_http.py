@@ -43,7 +43,7 @@ START_DEADLINE_S = 180.0
 
 _SERVER = """
 import sys, uvicorn
-from livelift.http_app import create_app, log_config
+from livelift.web.app import create_app, log_config
 from livelift.service import Recommender
 port, threads, coalesce, model = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1", (sys.argv[4] or None)
 rules = tuple(a for a in sys.argv[5:] if a)
@@ -110,7 +110,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _profiles(n: int, seed: int) -> list[dict]:
-    from livelift.fields import PROFILE_COLUMNS
+    from livelift.data.fields import PROFILE_COLUMNS
     from livelift.recommender.simulate import simulate_profiles
 
     df = simulate_profiles(n, seed=seed)

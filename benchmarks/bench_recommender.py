@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from livelift.fields import FEATURE_COLUMNS, STRATEGIES, ALL_STRATEGIES, TRUTH_PREFIX
+from livelift.data.fields import FEATURE_COLUMNS, STRATEGIES, ALL_STRATEGIES, TRUTH_PREFIX
 from livelift.recommender import simulate as sim
 from livelift.recommender.estimator import UpliftRanker
 from livelift.recommender.evaluation import score_uplift

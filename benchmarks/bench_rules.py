@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from livelift.fields import CATEGORIES
+from livelift.data.fields import CATEGORIES
 from livelift.rules import DurableEngine, VectorizedEvaluator, load_ruleset
 
 REGIONS = [None, "KR", "US", "DE", "JP", "BR"]

@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from livelift.fields import STRATEGIES, TRUTH_PREFIX
+from livelift.data.fields import STRATEGIES, TRUTH_PREFIX
 from livelift.recommender import simulate as sim
 from livelift.recommender.evaluation import evaluate_with_truth
 from livelift.recommender.persistence import save_model

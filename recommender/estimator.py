@@ -64,7 +64,7 @@ from sklearn.utils.validation import check_is_fitted
 from numbers import Integral, Real
 
 from ..errors import InputError
-from ..fields import ALL_STRATEGIES, CONTROL, NUMERIC_FEATURES, STRATEGIES
+from ..data.fields import ALL_STRATEGIES, CONTROL, NUMERIC_FEATURES, STRATEGIES
 from .forest import FAST_ROWS, flatten, raw_predict
 from .features import CATEGORY_INDEX, DENSE_NAMES, N_CODED, coded_features, dense_from_coded, strategy_codes
 

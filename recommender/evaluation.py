@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..fields import ALL_STRATEGIES, CONTROL, STRATEGIES, TRUTH_PREFIX
+from ..data.fields import ALL_STRATEGIES, CONTROL, STRATEGIES, TRUTH_PREFIX
 
 __all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "score_uplift", "gain_captured", "truth_matrix"]
 

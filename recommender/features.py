@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, Problem
-from ..fields import ALL_STRATEGIES, CATEGORIES, FEATURE_COLUMNS, NUMERIC_FEATURES, column
+from ..data.fields import ALL_STRATEGIES, CATEGORIES, FEATURE_COLUMNS, NUMERIC_FEATURES, column
 
 __all__ = [
     "CATEGORY_INDEX",

@@ -110,7 +110,7 @@ def save_model(
     """Write a fitted ranker to ``path`` (.joblib) and its card next to it; return the card."""
     import joblib
 
-    from ..files import atomic_path
+    from ..data.writers import atomic_path
     from .estimator import UpliftRanker
 
     target = Path(path)

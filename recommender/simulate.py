@@ -99,7 +99,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..fields import (
+from ..data.fields import (
     ALL_STRATEGIES,
     CATEGORIES,
     CONTROL,

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import InputError
-from ..fields import ALL_STRATEGIES, FEATURE_COLUMNS
+from ..data.fields import ALL_STRATEGIES, FEATURE_COLUMNS
 
 __all__ = ["train_model", "summarize_history"]
 

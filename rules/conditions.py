@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Union
 
 from ..errors import Problem
-from ..fields import PROFILE_COLUMNS, Column, column
+from ..data.fields import PROFILE_COLUMNS, Column, column
 
 __all__ = [
     "FIELDS",

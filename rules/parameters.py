@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
-from ..fields import column
+from ..data.fields import column
 from .conditions import did_you_mean
 
 __all__ = ["Parameter", "parse_parameters", "PARAMETER_KEYS", "Bounds", "PARAMETER_BOUNDS", "bounds_for"]

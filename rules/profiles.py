@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from ..domain import Profile
 from ..errors import InputError, Problem
-from ..fields import OPTIONAL_COLUMNS
+from ..data.fields import OPTIONAL_COLUMNS
 from .conditions import FIELDS, did_you_mean, safe_number
 
 __all__ = ["rule_fields"]

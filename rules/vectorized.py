@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..fields import STRATEGIES
+from ..data.fields import STRATEGIES
 from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, did_you_mean, is_numeric_field, leaves, safe_number
 from .profiles import plain
 from .ruleset import RuleSet

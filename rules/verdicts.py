@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..domain import RuleHit
-from ..fields import STRATEGIES
+from ..data.fields import STRATEGIES
 from .ruleset import STRATEGY_KINDS, Rule
 
 __all__ = ["StrategyVerdict", "Evaluation", "resolve", "verdicts", "FrozenDict"]

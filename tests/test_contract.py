@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livelift.contract import parse_profile, read_history, read_profiles, validate_history, validate_profiles
+from livelift.data.contract import parse_profile, read_history, read_profiles, validate_history, validate_profiles
 from livelift.domain import Profile
 from livelift.errors import InputError
-from livelift.fields import ALL_STRATEGIES, CATEGORIES, HISTORY_COLUMNS, PROFILE_COLUMNS, TRUTH_PREFIX
-from livelift.files import atomic_path, check_output_path, write_frame
+from livelift.data.fields import ALL_STRATEGIES, CATEGORIES, HISTORY_COLUMNS, PROFILE_COLUMNS, TRUTH_PREFIX
+from livelift.data.writers import atomic_path, check_output_path, write_frame
 
 HISTORY_NAMES = [c.name for c in HISTORY_COLUMNS]
 PROFILE_NAMES = [c.name for c in PROFILE_COLUMNS]
@@ -668,7 +668,7 @@ def test_unknown_keys_noted_for_files_and_misspellings_refused_in_parse_profile(
 
 
 def test_output_that_is_an_input_file_is_refused(tmp_path, history_csv):
-    from livelift.files import ensure_not_same_file
+    from livelift.data.writers import ensure_not_same_file
 
     before = history_csv.read_bytes()
     frame = read_history(history_csv).frame

@@ -21,8 +21,8 @@ import pytest
 import uvicorn
 
 from livelift import ModelError
-from livelift.fields import PROFILE_COLUMNS
-from livelift.http_app import create_app, serve
+from livelift.data.fields import PROFILE_COLUMNS
+from livelift.web.app import create_app, serve
 from livelift.service import recommendation_to_dict
 
 MAX_BATCH = 20
@@ -399,7 +399,7 @@ class _Drifting:
 
 
 def test_coalescing_only_when_batches_are_exact(client, recommender, example_profile):
-    from livelift.http_app import is_batch_invariant
+    from livelift.web.app import is_batch_invariant
 
     assert client.get("/healthz").json()["coalescing"] is is_batch_invariant(recommender)
     app = create_app(_Drifting(recommender))

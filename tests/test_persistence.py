@@ -13,7 +13,7 @@ import pytest
 import sklearn
 
 from livelift.errors import InputError, ModelError
-from livelift.fields import FEATURE_COLUMNS, STRATEGIES
+from livelift.data.fields import FEATURE_COLUMNS, STRATEGIES
 from livelift.recommender import simulate as sim
 from livelift.recommender.estimator import UpliftRanker
 from livelift.recommender.persistence import card_path, default_model_path, load_model, save_model

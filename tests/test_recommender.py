@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from livelift.errors import InputError
-from livelift.fields import FEATURE_COLUMNS, STRATEGIES, TRUTH_PREFIX
+from livelift.data.fields import FEATURE_COLUMNS, STRATEGIES, TRUTH_PREFIX
 from livelift.recommender import simulate as sim
 from livelift.recommender.estimator import UpliftPrediction, UpliftRanker
 from livelift.recommender.evaluation import evaluate, score_uplift

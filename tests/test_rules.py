@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from livelift.domain import EarningsEstimate, Fact, Profile
 from livelift.errors import InputError, RuleFileError
-from livelift.fields import STRATEGIES
+from livelift.data.fields import STRATEGIES
 from livelift.rules import DurableEngine, Evaluation, VectorizedEvaluator, check_rules, load_ruleset
 
 ALWAYS = (

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livelift.fields import CATEGORIES, STRATEGIES
+from livelift.data.fields import CATEGORIES, STRATEGIES
 from livelift.rules import DurableEngine, VectorizedEvaluator, load_ruleset
 from livelift.rules.conditions import ALWAYS, FIELDS
 

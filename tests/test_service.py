@@ -11,7 +11,7 @@ import pytest
 
 import livelift
 from livelift import InputError, Recommender
-from livelift.fields import STRATEGIES
+from livelift.data.fields import STRATEGIES
 from livelift.recommender.simulate import simulate_profiles
 from livelift.service import LONG_TABLE_COLUMNS, recommendation_to_dict
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from livelift.errors import InputError
-from livelift.fields import (
+from livelift.data.fields import (
     ALL_STRATEGIES,
     CATEGORIES,
     HISTORY_COLUMNS,
@@ -116,11 +116,11 @@ def test_history_values_satisfy_the_contract(history):
 
 
 def test_history_passes_contract_validator_if_present(history):
-    if importlib.util.find_spec("livelift.contract") is None:
-        pytest.skip("livelift.contract not written yet")
-    contract = importlib.import_module("livelift.contract")
+    if importlib.util.find_spec("livelift.data.contract") is None:
+        pytest.skip("livelift.data.contract not written yet")
+    contract = importlib.import_module("livelift.data.contract")
     if not hasattr(contract, "validate_history"):
-        pytest.skip("livelift.contract has no validate_history yet")
+        pytest.skip("livelift.data.contract has no validate_history yet")
     result = contract.validate_history(history.drop(columns=[c for c in history if c.startswith(TRUTH_PREFIX)]))
     if hasattr(result, "skipped"):
         assert not result.skipped and result.rows_read == len(history)

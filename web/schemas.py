@@ -1,7 +1,7 @@
 """Pydantic request models for the HTTP service, built from ``fields.py``.
 
 Nothing here re-types a column name or a range: each profile field comes from
-a :class:`livelift.fields.Column` spec. These models exist only at the HTTP
+a :class:`livelift.data.fields.Column` spec. These models exist only at the HTTP
 boundary; the service layer takes plain mappings / domain objects.
 
 Input policy (documented in the OpenAPI schema too):
@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import fields
+from ..data import fields
 
 __all__ = [
     "SINGLE_TAG",

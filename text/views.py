@@ -10,8 +10,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .fields import STRATEGIES
-from .render import fmt_num, table, to_json, wrap
+from ..data.fields import STRATEGIES
+from .tables import fmt_num, table, to_json, wrap
 
 __all__ = [
     "recommendation",
@@ -40,7 +40,7 @@ def _interval(lo: float | None, hi: float | None) -> str:
 
 
 def recommendation(rec: Any, fmt: str) -> str:
-    from .service import recommendation_to_dict
+    from ..service import recommendation_to_dict
 
     if fmt == "json":
         return to_json(recommendation_to_dict(rec))
@@ -139,7 +139,7 @@ def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
     blocked = int((~df["allowed"].astype(bool)).sum())
     text += f"\n\n{len(df) // len(STRATEGIES):,} profiles; {blocked:,} (profile, strategy) pairs not advised by the rules (see -o for reasons)."
     if synthetic:
-        from .service import SYNTHETIC_NOTE
+        from ..service import SYNTHETIC_NOTE
 
         text += "\n" + wrap("Note: " + SYNTHETIC_NOTE)
     return text
@@ -327,7 +327,7 @@ def evaluation(metrics: dict[str, Any], card: dict[str, Any], fmt: str) -> str:
     else:
         out = [table(["metric", "value"], _metrics_rows(metrics), align="ll")]
     if card.get("synthetic"):
-        from .service import SYNTHETIC_NOTE
+        from ..service import SYNTHETIC_NOTE
 
         out.append("")
         out.append(wrap("Note: " + SYNTHETIC_NOTE))

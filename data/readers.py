@@ -1,7 +1,7 @@
 """Reading data files: CSV, Parquet, JSON and JSONL files into validated frames.
 
 :func:`read_file` picks the reader by the file's extension, reads the columns
-the table needs and hands them to :mod:`livelift.contract` for validation. A
+the table needs and hands them to :mod:`livelift.data.contract` for validation. A
 file that cannot be read (missing, empty, not UTF-8, not the format its
 extension says) is a one-line :class:`~livelift.errors.InputError`.
 """
@@ -27,7 +27,7 @@ from .contract import (
     _Spec,
     _validate,
 )
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .fields import HISTORY_COLUMNS, OPTIONAL_COLUMNS, Column
 
 __all__ = ["read_file"]

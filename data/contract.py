@@ -1,11 +1,11 @@
 """The data contract at the boundary: read, validate and normalise user data.
 
 Everything that enters livelift as a table or a profile passes through here
-(``../shared/docs/data-contract.md``, vocabulary in :mod:`livelift.fields`):
+(``../shared/docs/data-contract.md``, vocabulary in :mod:`livelift.data.fields`):
 
 - :func:`read_history` / :func:`read_profiles` read a file (``.csv``,
   ``.parquet``/``.pq``, ``.json``, ``.jsonl``/``.ndjson``; the readers live in
-  :mod:`livelift.readers`) and validate it.
+  :mod:`livelift.data.readers`) and validate it.
   A ``.json`` file holds one object, a list of objects, or ``{"profiles": [...]}``
   (the HTTP batch body);
 - :func:`validate_history` / :func:`validate_profiles` do the same for an
@@ -72,7 +72,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import NO_INPUT, InputError, Problem
+from ..errors import NO_INPUT, InputError, Problem
 from .fields import (
     ALL_STRATEGIES,
     CATEGORIES,
@@ -212,7 +212,7 @@ def parse_profile(mapping: Any, *, source: str = "profile") -> "Profile":
     misspelling of a field (``folowers``) is an error with "did you mean";
     other unknown keys are ignored.
     """
-    from .domain import Profile
+    from ..domain import Profile
 
     if not isinstance(mapping, Mapping):
         raise InputError(
@@ -845,4 +845,4 @@ def _by_value(s: "pd.Series", one: Any, out_dtype: Any, fill: Any) -> tuple[Any,
 
 
 if TYPE_CHECKING:
-    from .domain import Profile
+    from ..domain import Profile

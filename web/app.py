@@ -20,7 +20,7 @@ load stop the server from starting (:func:`serve` raises before binding).
 
 Build an app with :func:`create_app` (inject a service in tests), run one with
 :func:`serve` (``livelift serve``). With several workers, uvicorn imports
-``livelift.http_app:app_from_env`` in each, configured by ``LIVELIFT_MODEL`` and
+``livelift.web.app:app_from_env`` in each, configured by ``LIVELIFT_MODEL`` and
 ``LIVELIFT_RULES`` (directories joined with ``os.pathsep``).
 
 Service calls run in worker threads behind a small capacity limiter: the rules
@@ -50,9 +50,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import http_schemas as schemas
-from .domain import Profile
-from .errors import InputError, LiveLiftError, ModelError, RuleFileError
+from . import schemas
+from ..domain import Profile
+from ..errors import InputError, LiveLiftError, ModelError, RuleFileError
 
 __all__ = ["create_app", "app_from_env", "serve", "BodyLimit", "ErrorGuard", "ENV_MODEL", "ENV_RULES"]
 
@@ -424,8 +424,8 @@ def is_batch_invariant(svc: Any, n: int = COALESCE_MAX) -> bool:
     in smaller batches (the model's prediction paths change with the number of rows).
     Equality is exact: the HTTP answer must be the Python API's answer to the last digit.
     """
-    from .recommender.simulate import simulate_profiles
-    from .service import recommendation_to_dict
+    from ..recommender.simulate import simulate_profiles
+    from ..service import recommendation_to_dict
 
     frame = simulate_profiles(n, seed=20261126)
     profiles = [{k: v for k, v in row.items() if v is not None and v == v} for row in frame.to_dict("records")]
@@ -458,7 +458,7 @@ def _startup_line(svc: Any) -> str:
 
 
 def _load_service(model_path: Any, rules_dirs: Iterable[Any]) -> Any:
-    from .service import Recommender
+    from ..service import Recommender
 
     return Recommender.load(model_path=model_path, rules_dirs=tuple(rules_dirs))
 
@@ -490,7 +490,7 @@ def create_app(
     request garbage, which took p99 from ~145 ms to ~46 ms in bench_http.py. It is
     process-wide, so :func:`serve` and :func:`app_from_env` turn it on; tests leave it off.
     """
-    from .service import recommendation_to_dict
+    from ..service import recommendation_to_dict
 
     if max_batch < 1:
         raise ValueError(f"max_batch must be >= 1 (got {max_batch!r})")
@@ -638,7 +638,7 @@ _EARNINGS_EXAMPLES = {
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -747,7 +747,7 @@ def serve(
     os.environ[ENV_MAX_BODY] = str(max_body_bytes)
     os.environ[ENV_MAX_BATCH] = str(max_batch)
     uvicorn.run(
-        "livelift.http_app:app_from_env",
+        "livelift.web.app:app_from_env",
         factory=True,
         host=host,
         port=port,

@@ -1,0 +1,1 @@
+"""What the CLI prints: plain-text tables, views of each result, and the JSON shapes."""
