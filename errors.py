@@ -23,8 +23,11 @@ so programs can read them without parsing text. ``str(exc)`` reads
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
+
+from .data.plain import jsonable  # a foundation module: imports nothing from livelift
 
 __all__ = [
     "LiveLiftError",
@@ -68,7 +71,7 @@ class Problem:
         if self.expected is not None:
             out["expected"] = self.expected
         if self.input is not NO_INPUT:
-            out["input"] = _jsonable(self.input)
+            out["input"] = jsonable(self.input)
         return out
 
 
@@ -77,13 +80,25 @@ def _short_repr(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    try:  # numpy scalars
-        return value.item()
-    except AttributeError:
-        return str(value)
+SUGGEST_CUTOFF = 0.7
+"""How close (difflib ratio, case-insensitive) a name must be to a known one to be suggested."""
+
+
+def close_matches(name: str, candidates: Any) -> list[str]:
+    """Known names close to ``name`` (case-insensitive), best first; never ``name`` itself."""
+    lowered = {str(c).lower(): str(c) for c in candidates}
+    found = difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=SUGGEST_CUTOFF)
+    return [lowered[m] for m in found if lowered[m] != name]
+
+
+def did_you_mean(name: Any, candidates: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest known name, or ``""``."""
+    if not isinstance(name, str):
+        return ""
+    close = close_matches(name, candidates)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 
 
 class LiveLiftError(Exception):
