@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .errors import InputError, LiveLiftError
-from .data.fields import PROFILE_COLUMNS, STRATEGIES
+from .data.fields import PROFILE_COLUMNS
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -50,9 +50,42 @@ class _Group(click.Group):
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
+class Services:
+    """``ctx.obj``: builds the service layer once per invocation, when a command first needs it.
+
+    The group callback runs even for ``--help``, so nothing loads here;
+    :meth:`recommender` and :meth:`rules` load rules (and the model) on first use.
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[tuple, Any] = {}
+
+    def recommender(self, model_path: Path | None, rules_dirs: tuple[Path, ...]) -> Any:
+        key = ("recommender", model_path, tuple(rules_dirs))
+        if key not in self._built:
+            from .service import Recommender
+
+            self._built[key] = Recommender.load(model_path, rules_dirs=rules_dirs)
+            _echo_notices(self._built[key].notices)
+        return self._built[key]
+
+    def rules(self, rules_dirs: tuple[Path, ...]) -> Any:
+        key = ("rules", tuple(rules_dirs))
+        if key not in self._built:
+            from .service import RulesService
+
+            self._built[key] = RulesService.load_rules(rules_dirs)
+            _echo_notices(self._built[key].notices)
+        return self._built[key]
+
+
+pass_services = click.make_pass_decorator(Services, ensure=True)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="livelift", prog_name="livelift")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """livelift: what to do on TikTok LIVE to earn more gifts, and why.
 
     Likes, comments and shares pay nothing; gifts (Coins -> Gifts -> Diamonds
@@ -61,19 +94,16 @@ def main() -> None:
     diamonds. The shipped model is trained on SIMULATED history: train your
     own with `livelift train`.
     """
+    ctx.ensure_object(Services)
 
 
 def _echo_err(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _load(model_path: Path | None, rules_dirs: tuple[Path, ...]):
-    from .service import Recommender
-
-    rec = Recommender.load(model_path, rules_dirs=rules_dirs)
-    for notice in rec.notices:
+def _echo_notices(notices: Any) -> None:
+    for notice in notices:
         _echo_err(f"note: {notice}")
-    return rec
 
 
 def _report_read(result: Any) -> None:
@@ -117,11 +147,11 @@ def _profile_from_flags(values: dict[str, Any]) -> dict[str, Any] | None:
 
 def _read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_bad_rows: bool):
     """-> ('one', Profile) or ('many', ReadResult)."""
-    from .data.contract import parse_profile, read_profiles
+    from .service import parse_profile, read_profiles
 
-    from_flags = _profile_from_flags(flags)
-    if profile_file is not None and from_flags is not None:
+    if profile_file is not None and any(v is not None for v in flags.values()):
         raise click.UsageError("give either a PROFILE file or profile options such as --followers, not both")
+    from_flags = _profile_from_flags(flags)
     if profile_file is None and from_flags is None:
         raise click.UsageError(
             "give a PROFILE file (.json, .jsonl, .csv, .parquet) or the profile options: "
@@ -160,7 +190,8 @@ _PROFILE_KEYS = {c.name for c in PROFILE_COLUMNS} | {"region"}
 @RULES
 @SKIP
 @FORMAT
-def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
+@pass_services
+def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
     """Rank the strategies the rules allow by expected weekly gift uplift.
 
     PROFILE is a .json profile (or a list), .jsonl, .csv or .parquet file of
@@ -170,17 +201,18 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
       --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35
       --prior-weekly-diamonds 1200 --category gaming --creator-age 24
     """
-    from .data.writers import check_output_path, write_frame
+    from .service import check_output_path, write_frame
 
     if output is not None:
         check_output_path(output, (".csv", ".parquet", ".jsonl"), inputs=(profile_file,))
     kind, data = _read_profile_source(profile_file, flags, skip_bad_rows)
-    rec = _load(model_path, rules_dirs)
+    rec = services.recommender(model_path, rules_dirs)
     if kind == "one":
         result = rec.recommend(data)
         if output is not None:
-            write_frame(rec.recommendations_table([result]), output)
-            _echo_err(f"wrote {len(STRATEGIES)} rows to {output}")
+            table = rec.recommendations_table([result])
+            write_frame(table, output)
+            _echo_err(f"wrote {len(table)} rows (one per option) to {output}")
         from .text import views
 
         click.echo(views.recommendation(result, fmt))
@@ -188,7 +220,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
     table = rec.long_table(data.frame)
     if output is not None:
         write_frame(table, output)
-        _echo_err(f"wrote {len(table):,} rows ({len(data.frame):,} profiles x {len(STRATEGIES)} strategies) to {output}")
+        _echo_err(f"wrote {len(table):,} rows ({len(data.frame):,} profiles x {len(table) // max(len(data.frame), 1)} options) to {output}")
         if rec.is_synthetic:
             from .service import SYNTHETIC_NOTE
 
@@ -203,15 +235,12 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
 @main.command()
 @RULES
 @FORMAT
-def facts(rules_dirs, fmt):
+@pass_services
+def facts(services, rules_dirs, fmt):
     """The monetization facts (do likes pay? no: gifts do), with sources."""
     from .text import views
-    from .service import RulesService
 
-    service = RulesService.load_rules(rules_dirs)
-    for notice in service.notices:
-        _echo_err(f"note: {notice}")
-    click.echo(views.facts(service.facts(), fmt))
+    click.echo(views.facts(services.rules(rules_dirs).facts(), fmt))
 
 
 @main.command()
@@ -219,15 +248,12 @@ def facts(rules_dirs, fmt):
 @click.option("--coins", type=float, default=None, help="Coins viewers spent on gifts.")
 @RULES
 @FORMAT
-def earnings(diamonds, coins, rules_dirs, fmt):
+@pass_services
+def earnings(services, diamonds, coins, rules_dirs, fmt):
     """Estimate the USD value of diamonds (or of coins spent on gifts)."""
     from .text import views
-    from .service import RulesService
 
-    if (diamonds is None) == (coins is None):
-        raise click.UsageError("give exactly one of --diamonds N or --coins N")
-    service = RulesService.load_rules(rules_dirs)
-    click.echo(views.earnings(service.earnings(diamonds=diamonds, coins=coins), fmt))
+    click.echo(views.earnings(services.rules(rules_dirs).earnings(diamonds=diamonds, coins=coins), fmt))
 
 
 # ---------------------------------------------------------------------- simulate, train, evaluate
@@ -244,12 +270,9 @@ def simulate(output, creators, weeks, seed, with_truth):
     For trying livelift and measuring it against known truth; it is not
     TikTok data. Same seed, same file.
     """
-    from .data.writers import check_output_path, write_frame
-    from .recommender.simulate import simulate_history
+    from . import service
 
-    check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
-    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
-    write_frame(df, output)
+    df = service.simulate(output, creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
     _echo_err(f"wrote {len(df):,} simulated creator-weeks ({creators:,} creators x {weeks} weeks, seed {seed}) to {output}")
 
 
@@ -268,61 +291,24 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     DATA is a .csv, .parquet, .json or .jsonl file in the data-contract shape
     (one row per creator-week). Writes MODEL and its card atomically.
     """
+    from . import service
     from .text import views
-    from .data.contract import read_history
-    from .data.writers import check_output_path
-    from .data.fields import TRUTH_PREFIX
-    from .recommender.persistence import save_model
-    from .recommender.training import train_model
 
-    check_output_path(output, (".joblib",))
-    _check_model_output(output, data)
-    result = read_history(data, skip_bad_rows=skip_bad_rows)
+    service.check_model_output(output, data)
+    result = service.read_history(data, skip_bad_rows=skip_bad_rows)
     _report_read(result)
-    if synthetic is None:
-        synthetic = any(str(c).startswith(TRUTH_PREFIX) for c in result.frame.columns)
+    simulated = service.is_simulated(result.frame)
+    if simulated and synthetic is False:
+        _echo_err("note: this history is marked simulated (data_source or true_uplift_* columns): the model card says SIMULATED")
+    elif synthetic is None:
         _echo_err(
             "note: the model card will say this history is "
-            + ("SIMULATED (it has true_uplift_* columns)" if synthetic else "REAL; pass --synthetic if it is simulated")
+            + ("SIMULATED (it is marked simulated)" if simulated else "REAL; pass --synthetic if it is simulated")
         )
-
-    def progress(message: str) -> None:
-        _echo_err(f"  {message}")
-
     _echo_err(f"training on {len(result.frame):,} rows from {data} ...")
-    ranker, summary = train_model(result.frame, random_state=seed, progress=progress)
-    card = save_model(ranker, output, training_summary=summary.get("training_data", summary),
-                      synthetic=bool(synthetic), metrics=summary.get("metrics"))
+    summary, card = service.train(result.frame, output, seed=seed, synthetic=synthetic,
+                                  progress=lambda message: _echo_err(f"  {message}"))
     click.echo(views.train_summary(summary, card, output, fmt))
-
-
-def _check_model_output(output: Path, data: Path) -> None:
-    """Before a long fit: the model and its card must not clobber the data or a foreign .json."""
-    import json
-    import os
-
-    from .recommender.persistence import FORMAT, card_path
-
-    card = card_path(output)
-    for target in (output, card):
-        if target.exists() and data.exists() and os.path.samefile(target, data):
-            raise InputError(
-                f"would overwrite the training data {data}",
-                loc=f"-o {output}", expected="a model path whose .joblib and .json card differ from DATA",
-            )
-    if card.exists():
-        try:
-            is_card = json.loads(card.read_text(encoding="utf-8")).get("format") == FORMAT
-        except (OSError, ValueError, AttributeError, RecursionError):
-            is_card = False
-        if not is_card:
-            raise InputError(
-                f"{card} exists and is not a livelift model card; training would overwrite it",
-                loc=f"-o {output}", expected="a model path whose .json card is new or an older livelift card",
-            )
-    folder = output.parent if str(output.parent) else Path(".")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"cannot write to the folder {folder}", loc=f"-o {output}", expected="a writable folder")
 
 
 @main.command()
@@ -338,16 +324,13 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
     Without: doubly-robust off-policy estimates of the value of following
     the model vs doing nothing and vs the creators' own choices.
     """
+    from . import service
     from .text import views
-    from .data.contract import read_history
-    from .recommender.evaluation import evaluate as evaluate_model
-    from .recommender.persistence import load_model
 
-    result = read_history(data, skip_bad_rows=skip_bad_rows)
+    result = service.read_history(data, skip_bad_rows=skip_bad_rows)
     _report_read(result)
-    model = load_model(model_path)
-    metrics = evaluate_model(model.ranker, result.frame)
-    click.echo(views.evaluation(metrics, model.card, fmt))
+    metrics, card = service.evaluate(result.frame, model_path=model_path)
+    click.echo(views.evaluation(metrics, card, fmt))
 
 
 # ---------------------------------------------------------------------- rules
@@ -361,19 +344,11 @@ def rules():
 @FORMAT
 def rules_check(dirs, fmt):
     """Validate rule files: the shipped ones, plus each DIR given."""
+    from . import service
     from .text import views
-    from .rules import check_rules, load_ruleset
 
-    problems = []
-    for d in dirs or (None,):
-        problems += [p for p in check_rules(d) if p not in problems]
-    summary = ""
-    if not problems:
-        ruleset = load_ruleset(tuple(dirs))
-        files = sorted({r.file for r in ruleset.rules})
-        summary = f"{len(ruleset.rules)} rules in {len(files)} files, {len(ruleset.parameters)} parameters"
-        for notice in ruleset.notices:
-            _echo_err(f"note: {notice}")
+    problems, summary, notices = service.check_rules(tuple(dirs))
+    _echo_notices(notices)
     click.echo(views.rules_check(problems, summary, fmt))
     if problems:
         sys.exit(1)
@@ -384,10 +359,10 @@ def rules_check(dirs, fmt):
 @profile_options
 @RULES
 @FORMAT
-def rules_explain(profile_file, rules_dirs, fmt, **flags):
+@pass_services
+def rules_explain(services, profile_file, rules_dirs, fmt, **flags):
     """Which rules fire for a profile, why, and what they allow or block."""
     from .text import views
-    from .service import RulesService
 
     kind, data = _read_profile_source(profile_file, flags, False)
     if kind != "one":
@@ -395,10 +370,7 @@ def rules_explain(profile_file, rules_dirs, fmt, **flags):
             f"holds {len(data.frame):,} profiles; `rules explain` takes one",
             loc=str(profile_file), expected="a file with exactly one profile",
         )
-    service = RulesService.load_rules(rules_dirs)
-    for notice in service.notices:
-        _echo_err(f"note: {notice}")
-    evaluation = service.explain(data)
+    evaluation = services.rules(rules_dirs).explain(data)
     click.echo(views.explanation(data, evaluation, fmt))
 
 

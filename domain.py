@@ -65,12 +65,18 @@ class Fact:
 
 @dataclass(frozen=True)
 class StrategyAdvice:
-    """One strategy for one profile.
+    """One option for one profile: ``none`` (change nothing) or one of the five strategies.
 
-    ``uplift_*`` are expected extra weekly gift diamonds vs doing nothing new
-    (``None`` when the model could not learn the strategy: unknown, not zero).
-    ``rank`` is 1 for the best allowed strategy and ``None`` when the rules do
-    not allow it or its uplift is unknown.
+    ``uplift_*`` are expected extra weekly gift diamonds vs doing nothing new;
+    ``None`` when the rules block the strategy (``status='blocked'``: no
+    number, only the blocking rules' reasons) or the model could not learn it
+    (``'unknown'``). ``status`` is ``recommended`` (predicted to add income),
+    ``keep`` (``none`` itself), ``not_recommended`` (predicted to add nothing
+    or lose income), ``unknown`` or ``blocked``. ``rank`` is 1 for the best
+    option and ``None`` unless recommended or ``none``. ``implausible``: the
+    uplift is far above the creator's recent weekly diamonds.
+    ``reason_kinds`` labels each reason (eligibility, allow, block, boost,
+    caution, or model).
     """
 
     strategy: str
@@ -83,6 +89,9 @@ class StrategyAdvice:
     extrapolation: bool
     rule_ids: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
+    status: str = ""
+    implausible: bool = False
+    reason_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,10 +105,17 @@ class ModelSummary:
     interval: float
     note: str
 
+    @property
+    def source(self) -> str:
+        """Where the numbers come from, in one sentence a creator reads."""
+        if self.synthetic:
+            return "(Estimated by a model trained on SIMULATED creators, not on real TikTok data.)"
+        return "(Estimated by a model trained on the history supplied to `livelift train`.)"
+
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The full answer for one profile: ranked strategies, blocked ones, facts, provenance."""
+    """The full answer for one profile: the plain verdict, every option, facts, provenance."""
 
     profile: Profile
     strategies: tuple[StrategyAdvice, ...]
@@ -108,20 +124,21 @@ class Recommendation:
     can_earn_gifts: bool
     model: ModelSummary
     notes: tuple[str, ...] = ()
+    verdict: str = ""
 
     @property
     def ranked(self) -> tuple[StrategyAdvice, ...]:
-        """Allowed strategies with a known uplift, best first."""
-        return tuple(s for s in self.strategies if s.rank is not None)
+        """The recommended strategies, best first, then ``none`` (change nothing)."""
+        return tuple(sorted((s for s in self.strategies if s.rank is not None), key=lambda s: s.rank or 0))
+
+    @property
+    def not_recommended(self) -> tuple[StrategyAdvice, ...]:
+        """Allowed strategies predicted to add nothing or lose income (no rank)."""
+        return tuple(s for s in self.strategies if s.status == "not_recommended")
 
     @property
     def blocked(self) -> tuple[StrategyAdvice, ...]:
         return tuple(s for s in self.strategies if not s.allowed)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["ranked"] = [s.strategy for s in self.ranked]
-        return out
 
 
 @dataclass(frozen=True)

@@ -15,35 +15,28 @@ agreement).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation, RuleHit, StrategyAdvice
+from .advice import answers
+from .data.contract import parse_profile, read_history, read_profiles
+from .data.writers import check_output_path, write_frame
+from .advice.answers import LONG_TABLE_COLUMNS, predicted_arrays
+from .advice.ranking import OPTIONS, STATUSES
+from .data.plain import nan_if_none
+from .domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation
 from .errors import InputError
-from .data.fields import STRATEGIES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Recommender", "RulesService", "facts", "earnings", "recommendation_to_dict", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE"]
-
-LONG_TABLE_COLUMNS: tuple[str, ...] = (
-    "creator_id",
-    "strategy",
-    "rank",
-    "uplift_diamonds",
-    "uplift_low",
-    "uplift_high",
-    "uplift_usd",
-    "allowed",
-    "extrapolation",
-    "rule_ids",
-    "reason",
-)
-"""The long recommendation table (design.md, contract): one row per (profile, strategy)."""
+__all__ = [
+    "Recommender", "RulesService", "facts", "earnings", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE",
+    "simulate", "train", "evaluate", "check_rules", "check_model_output", "is_simulated",
+    "read_history", "read_profiles", "parse_profile", "check_output_path", "write_frame",
+]
 
 SYNTHETIC_NOTE = (
     "Uplift estimates come from a model trained on SIMULATED history (livelift's own simulator), "
@@ -173,94 +166,55 @@ class Recommender(RulesService):
 
     # ------------------------------------------------------------------ one profile
     def recommend(self, profile: Profile | Mapping[str, Any]) -> Recommendation:
-        """Rank the strategies the rules allow by predicted weekly gift uplift."""
+        """The plain verdict and every option for one profile, ranked (see ``livelift.advice``)."""
         prof = _as_profile(profile)
         evaluation = self.engine.evaluate(prof)
         pred = self.model.ranker.predict_uplift(_profiles_frame([prof]))
-        return self._build(prof, evaluation, pred, 0)
+        return self._answer(prof, evaluation, predicted_arrays(pred))
 
     def recommend_many(self, profiles: Sequence[Profile | Mapping[str, Any]]) -> list[Recommendation]:
         """:meth:`recommend` for several profiles, with one model call."""
         profs = [_as_profile(p, source=f"profiles[{i}]") for i, p in enumerate(profiles)]
         if not profs:
             return []
-        pred = self.model.ranker.predict_uplift(_profiles_frame(profs))
+        arrays = predicted_arrays(self.model.ranker.predict_uplift(_profiles_frame(profs)))
         evaluations = self.engine.evaluate_many(profs)  # durable assert_facts in chunks: same answers, faster
-        return [self._build(p, ev, pred, i) for i, (p, ev) in enumerate(zip(profs, evaluations))]
+        return [
+            self._answer(p, ev, tuple(a[i : i + 1] for a in arrays))
+            for i, (p, ev) in enumerate(zip(profs, evaluations))
+        ]
 
-    def _build(self, prof: Profile, evaluation: Any, pred: Any, row: int) -> Recommendation:
-        usd = self.diamond_usd()
-        strategies = list(pred.strategies)
-        items = []
-        for s in STRATEGIES:
-            verdict = evaluation.strategies[s]
-            j = strategies.index(s)
-            up = _num(pred.uplift[row, j])
-            items.append(
-                dict(
-                    strategy=s,
-                    allowed=bool(verdict.allowed),
-                    uplift_diamonds=up,
-                    uplift_low=_num(pred.low[row, j]),
-                    uplift_high=_num(pred.high[row, j]),
-                    uplift_usd=None if up is None else up * usd,
-                    extrapolation=bool(pred.extrapolation[row, j]),
-                    rule_ids=tuple(verdict.rule_ids),
-                    reasons=tuple(verdict.reasons),
-                )
-            )
-        rankable = sorted(
-            (it for it in items if it["allowed"] and it["uplift_diamonds"] is not None),
-            key=lambda it: (-it["uplift_diamonds"], STRATEGIES.index(it["strategy"])),
-        )
-        rank_of = {it["strategy"]: i + 1 for i, it in enumerate(rankable)}
-        advice = [StrategyAdvice(rank=rank_of.get(it["strategy"]), **it) for it in items]
-        advice.sort(key=lambda a: (a.rank is None, a.rank or 0, not a.allowed, STRATEGIES.index(a.strategy)))
-        notes = list(self.notices)
-        unknown = [a.strategy for a in advice if a.uplift_diamonds is None]
-        if unknown:
-            notes.append(
-                "Uplift unknown (too few rows of history to learn from): " + ", ".join(unknown) + "."
-            )
-        if any(a.extrapolation for a in advice if a.allowed):
-            notes.append(
-                "Estimates flagged 'extrapolation' are for strategies rarely tried by similar creators "
-                "in the training history, or for a profile outside its range: treat them with caution."
-            )
-        if self.is_synthetic:
-            notes.append(SYNTHETIC_NOTE)
-        return Recommendation(
-            profile=prof,
-            strategies=tuple(advice),
-            facts=tuple(evaluation.facts),
-            rules_fired=tuple(evaluation.fired),
-            can_earn_gifts=bool(evaluation.can_earn_gifts),
-            model=self.model_summary,
-            notes=tuple(notes),
+    def _answer(self, prof: Profile, evaluation: Any, predicted: tuple) -> Recommendation:
+        notes = list(self.notices) + ([SYNTHETIC_NOTE] if self.is_synthetic else [])
+        return answers.recommendation(
+            prof, evaluation, predicted, model=self.model_summary, usd_per_diamond=self.diamond_usd(), notes=notes
         )
 
     def recommendations_table(self, recs: Sequence[Recommendation]) -> "pd.DataFrame":
         """The long table (``LONG_TABLE_COLUMNS``) of recommendations already made: no recomputation."""
         import pandas as pd
 
-        ordered = [sorted(r.strategies, key=lambda a: STRATEGIES.index(a.strategy)) for r in recs]
-        rows = [(r.profile.creator_id, a) for r, advice in zip(recs, ordered) for a in advice]
-        return pd.DataFrame(
-            {
-                "creator_id": [cid for cid, _ in rows],
-                "strategy": pd.Categorical([a.strategy for _, a in rows], categories=STRATEGIES),
-                "rank": pd.array([a.rank for _, a in rows], dtype="Int8"),
-                "uplift_diamonds": [_nan(a.uplift_diamonds) for _, a in rows],
-                "uplift_low": [_nan(a.uplift_low) for _, a in rows],
-                "uplift_high": [_nan(a.uplift_high) for _, a in rows],
-                "uplift_usd": [_nan(a.uplift_usd) for _, a in rows],
-                "allowed": [a.allowed for _, a in rows],
-                "extrapolation": [a.extrapolation for _, a in rows],
-                "rule_ids": [";".join(a.rule_ids) for _, a in rows],
-                "reason": [" ".join(a.reasons) for _, a in rows],
-            },
-            columns=list(LONG_TABLE_COLUMNS),
-        )
+        rows = [
+            (r.profile.creator_id, a)
+            for r in recs
+            for a in sorted(r.strategies, key=lambda a: OPTIONS.index(a.strategy))
+        ]
+        column = {
+            "creator_id": [cid for cid, _ in rows],
+            "strategy": pd.Categorical([a.strategy for _, a in rows], categories=OPTIONS),
+            "rank": pd.array([a.rank for _, a in rows], dtype="Int8"),
+            "status": pd.Categorical([a.status for _, a in rows], categories=list(STATUSES)),
+            "uplift_diamonds": [nan_if_none(a.uplift_diamonds) for _, a in rows],
+            "uplift_low": [nan_if_none(a.uplift_low) for _, a in rows],
+            "uplift_high": [nan_if_none(a.uplift_high) for _, a in rows],
+            "uplift_usd": [nan_if_none(a.uplift_usd) for _, a in rows],
+            "allowed": [a.allowed for _, a in rows],
+            "extrapolation": [a.extrapolation for _, a in rows],
+            "implausible": [a.implausible for _, a in rows],
+            "rule_ids": [";".join(a.rule_ids) for _, a in rows],
+            "reason": [" ".join(a.reasons) for _, a in rows],
+        }
+        return pd.DataFrame(column, columns=list(LONG_TABLE_COLUMNS))
 
     # ------------------------------------------------------------------ batches
     def recommend_frame(self, df: "pd.DataFrame", *, skip_bad_rows: bool = False, source: str = "<DataFrame>") -> "pd.DataFrame":
@@ -271,49 +225,12 @@ class Recommender(RulesService):
         return self.long_table(result.frame)
 
     def long_table(self, frame: "pd.DataFrame") -> "pd.DataFrame":
-        """Long table for an already validated profile frame (see ``contract.validate_profiles``)."""
-        import numpy as np
-        import pandas as pd
-
-        n = len(frame)
-        k = len(STRATEGIES)
-        if n == 0:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in LONG_TABLE_COLUMNS})
+        """Long table for an already validated profile frame (see ``data.contract.validate_profiles``)."""
+        if len(frame) == 0:
+            return answers.long_table(frame, None, (), ruleset=self.ruleset, usd_per_diamond=self.diamond_usd())
         rules = self.vectorized.strategy_table(frame)  # row-major, strategies in STRATEGIES order
-        if len(rules) != n * k or list(rules["strategy"].iloc[:k].astype(str)) != list(STRATEGIES):
-            raise RuntimeError("vectorized rules returned the long table in an unexpected order")  # pragma: no cover
-        pred = _predict_in_parallel(self.model.ranker, frame)
-        order = [list(pred.strategies).index(s) for s in STRATEGIES]
-        uplift = np.asarray(pred.uplift, dtype=float)[:, order]
-        low = np.asarray(pred.low, dtype=float)[:, order]
-        high = np.asarray(pred.high, dtype=float)[:, order]
-        extrap = np.asarray(pred.extrapolation, dtype=bool)[:, order]
-        allowed = rules["allowed"].to_numpy(dtype=bool).reshape(n, k)
-        rankable = allowed & ~np.isnan(uplift)
-        score = np.where(rankable, uplift, -np.inf)
-        # stable tie-break on strategy order, as in recommend()
-        idx = np.argsort(-score, axis=1, kind="stable")
-        ranks = np.empty_like(idx)
-        np.put_along_axis(ranks, idx, np.arange(1, k + 1)[None, :].repeat(n, axis=0), axis=1)
-        rank = pd.array(np.where(rankable, ranks, 0).ravel(), dtype="Int8")
-        rank[~rankable.ravel()] = pd.NA
-        usd = self.diamond_usd()
-        out = pd.DataFrame(
-            {
-                "creator_id": np.repeat(frame["creator_id"].to_numpy(), k),
-                "strategy": pd.Categorical(np.tile(np.array(STRATEGIES), n), categories=STRATEGIES),
-                "rank": rank,
-                "uplift_diamonds": uplift.ravel(),
-                "uplift_low": low.ravel(),
-                "uplift_high": high.ravel(),
-                "uplift_usd": uplift.ravel() * usd,
-                "allowed": allowed.ravel(),
-                "extrapolation": extrap.ravel(),
-                "rule_ids": rules["rule_ids"].array,
-                "reason": rules["reason"].array,
-            }
-        )
-        return out
+        predicted = predicted_arrays(_predict_in_parallel(self.model.ranker, frame))
+        return answers.long_table(frame, rules, predicted, ruleset=self.ruleset, usd_per_diamond=self.diamond_usd())
 
 
 # ---------------------------------------------------------------------- helpers
@@ -357,8 +274,6 @@ def _as_profile(profile: Profile | Mapping[str, Any], *, source: str = "profile"
     if isinstance(profile, Profile):
         return profile
     if isinstance(profile, Mapping):
-        from .data.contract import parse_profile
-
         return parse_profile(profile, source=source)
     raise InputError(
         "a profile must be a mapping of profile fields or a livelift.Profile",
@@ -378,48 +293,6 @@ def _profiles_frame(profiles: Sequence[Profile]) -> "pd.DataFrame":
     return df
 
 
-def _nan(x: float | None) -> float:
-    return float("nan") if x is None else x
-
-
-def _num(x: Any) -> float | None:
-    x = float(x)
-    return None if math.isnan(x) else x
-
-
-def recommendation_to_dict(rec: Recommendation) -> dict[str, Any]:
-    """The one JSON shape of a Recommendation (CLI ``--format json``, HTTP, docs)."""
-    return {
-        "creator_id": rec.profile.creator_id,
-        "can_earn_gifts": rec.can_earn_gifts,
-        "ranked": [s.strategy for s in rec.ranked],
-        "strategies": [
-            {
-                "strategy": s.strategy,
-                "rank": s.rank,
-                "allowed": s.allowed,
-                "uplift_diamonds": s.uplift_diamonds,
-                "uplift_low": s.uplift_low,
-                "uplift_high": s.uplift_high,
-                "uplift_usd": s.uplift_usd,
-                "extrapolation": s.extrapolation,
-                "rule_ids": list(s.rule_ids),
-                "reasons": list(s.reasons),
-            }
-            for s in rec.strategies
-        ],
-        "facts": [_hit_dict(h) for h in rec.facts],
-        "rules_fired": [_hit_dict(h) for h in rec.rules_fired],
-        "model": asdict(rec.model),
-        "notes": list(rec.notes),
-        "profile": asdict(rec.profile),
-    }
-
-
-def _hit_dict(h: RuleHit) -> dict[str, Any]:
-    return {"id": h.id, "kind": h.kind, "reason": h.reason, "sources": list(h.sources)}
-
-
 # ---------------------------------------------------------------------- conveniences
 def facts() -> tuple[Fact, ...]:
     """The shipped monetization facts (no model needed)."""
@@ -429,3 +302,115 @@ def facts() -> tuple[Fact, ...]:
 def earnings(diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
     """Diamonds or coins -> estimated USD with the shipped parameters."""
     return RulesService.load_rules().earnings(diamonds=diamonds, coins=coins)
+
+
+# ---------------------------------------------------------------------- workflows on files
+def simulate(output: str | Path, *, creators: int, weeks: int, seed: int, with_truth: bool = False) -> "pd.DataFrame":
+    """Write SYNTHETIC history to ``output`` (atomically), marked ``data_source = simulated`` in every row."""
+    from .data.fields import SIMULATED
+    from .data.writers import check_output_path, write_frame
+    from .recommender.simulate import simulate_history
+
+    check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
+    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
+    df["data_source"] = SIMULATED
+    write_frame(df, output)
+    return df
+
+
+def is_simulated(frame: "pd.DataFrame") -> bool:
+    """Does validated history come from the simulator (a ``data_source`` mark or truth columns)?"""
+    from .data.fields import SIMULATED, TRUTH_PREFIX
+
+    if "data_source" in frame.columns and (frame["data_source"] == SIMULATED).any():
+        return True
+    return any(str(c).startswith(TRUTH_PREFIX) for c in frame.columns)
+
+
+def train(
+    history: "pd.DataFrame", output: str | Path, *, seed: int = 0, synthetic: bool | None = None,
+    progress: Any = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit the uplift model on validated ``history`` and save it with its card: ``(summary, card)``.
+
+    ``synthetic`` None means: as the data says (:func:`is_simulated`); a
+    history with simulated rows is always labelled synthetic, whatever is passed.
+    """
+    from .recommender.persistence import save_model
+    from .recommender.training import train_model
+
+    marked = is_simulated(history)
+    ranker, summary = train_model(history, random_state=seed, progress=progress)
+    return summary, save_model(
+        ranker, output, training_summary=summary.get("training_data", summary),
+        synthetic=bool(marked or synthetic), metrics=summary.get("metrics"),
+    )
+
+
+def check_model_output(output: Path, data: Path) -> None:
+    """Before a long fit: the model and its card must not clobber the data or a foreign .json."""
+    import json
+    import os
+
+    from .recommender.persistence import FORMAT, card_path
+
+    check_output_path(output, (".joblib",))
+    card = card_path(output)
+    for target in (output, card):
+        if target.exists() and data.exists() and os.path.samefile(target, data):
+            raise InputError(
+                f"would overwrite the training data {data}",
+                loc=f"-o {output}", expected="a model path whose .joblib and .json card differ from DATA",
+            )
+    if card.exists():
+        try:
+            is_card = json.loads(card.read_text(encoding="utf-8")).get("format") == FORMAT
+        except (OSError, ValueError, AttributeError, RecursionError):
+            is_card = False
+        if not is_card:
+            raise InputError(
+                f"{card} exists and is not a livelift model card; training would overwrite it",
+                loc=f"-o {output}", expected="a model path whose .json card is new or an older livelift card",
+            )
+    folder = output.parent if str(output.parent) else Path(".")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write to the folder {folder}", loc=f"-o {output}", expected="a writable folder")
+
+
+def evaluate(history: "pd.DataFrame", *, model_path: str | Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Quality of a model on validated held-out ``history``: ``(metrics, model card)``."""
+    from .recommender.evaluation import evaluate as evaluate_model
+    from .recommender.persistence import load_model
+
+    model = load_model(model_path)
+    return evaluate_model(model.ranker, history), model.card
+
+
+def check_rules(dirs: Sequence[str | Path] = ()) -> tuple[list[Any], str, tuple[str, ...]]:
+    """Validate the shipped rules plus ``dirs``: ``(problems, summary, notices)``; never raises for bad rules."""
+    from .rules import check_rules as check, load_ruleset
+
+    problems: list[Any] = []
+    for d in dirs or (None,):
+        problems += [p for p in check(d) if p not in problems]
+    if problems:
+        return problems, "", ()
+    ruleset = load_ruleset(tuple(dirs))
+    files = sorted({r.file for r in ruleset.rules})
+    summary = f"{len(ruleset.rules)} rules in {len(files)} files, {len(ruleset.parameters)} parameters"
+    return [], summary, tuple(ruleset.notices)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "recommendation_to_dict":  # moved to the interfaces' side in 0.2
+        import warnings
+
+        from .text.shapes import recommendation_to_dict
+
+        warnings.warn(
+            "livelift.service.recommendation_to_dict moved to livelift.text.shapes.recommendation_to_dict",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return recommendation_to_dict
+    raise AttributeError(f"module 'livelift.service' has no attribute {name!r}")

@@ -129,8 +129,13 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
     Column("likes", "float", "likes received in the week", min=0),
     Column("comments", "float", "comments received in the week", min=0),
     Column("new_followers", "float", "new followers in the week", min=0),
+    Column("data_source", "choice", "where the row comes from: 'simulated' (livelift simulate) or 'real'", choices=("simulated", "real")),
 )
-"""Used when present, ignored otherwise. ``region`` also feeds the rules (age 19 in KR)."""
+"""Used when present, ignored otherwise. ``region`` also feeds the rules (age 19 in KR);
+``data_source`` marks simulated rows in the file itself, so a model trained on
+them is labelled synthetic whatever the file's format or other columns."""
+
+SIMULATED = "simulated"
 
 FEATURE_COLUMNS: tuple[str, ...] = tuple(c.name for c in PROFILE_COLUMNS if c.name != "creator_id")
 """Model inputs, in order: the profile columns except the id."""

@@ -65,10 +65,17 @@ def test_user_mistake_is_one_message_no_traceback(tmp_path, example_profile):
     assert "followers" in res.stderr
 
 
-def test_usage_error_exits_2():
-    res = CliRunner().invoke(main, ["earnings"])
+def test_usage_error_exits_2(examples_dir):
+    res = CliRunner().invoke(main, ["recommend", str(examples_dir / "creator.json"), "--followers", "10"])
     assert res.exit_code == 2
-    assert "--diamonds" in res.output
+    assert "not both" in res.output
+
+
+def test_earnings_needs_exactly_one_amount():
+    for args in ([], ["--diamonds", "5", "--coins", "5"]):
+        res = CliRunner().invoke(main, ["earnings", *args])
+        assert res.exit_code == 1
+        assert "exactly one of diamonds, coins" in res.output
 
 
 def test_recommend_from_flags_matches_file(examples_dir, example_profile):
@@ -95,10 +102,14 @@ def test_batch_recommend_writes_the_long_table(tmp_path, examples_dir):
     assert res.exit_code == 0, res.output
     table = pd.read_parquet(out)
     profiles = pd.read_csv(examples_dir / "profiles.csv")
-    assert len(table) == 5 * len(profiles)
-    assert {"creator_id", "strategy", "rank", "uplift_diamonds", "allowed", "rule_ids", "reason"} <= set(table.columns)
-    teen = table[table["creator_id"] == "teen"]
-    assert not teen["allowed"].any() and teen["rank"].isna().all()
+    assert len(table) == 6 * len(profiles)  # none + five strategies
+    assert {"creator_id", "strategy", "rank", "status", "uplift_diamonds", "allowed", "rule_ids", "reason"} <= set(table.columns)
+    teen = table[table["creator_id"] == "teen"].set_index("strategy")
+    strategies = teen.drop(index="none")
+    assert not strategies["allowed"].any() and strategies["rank"].isna().all()
+    assert strategies["uplift_diamonds"].isna().all() and strategies["uplift_usd"].isna().all()
+    assert (strategies["status"] == "blocked").all()
+    assert teen.loc["none", "rank"] == 1 and teen.loc["none", "status"] == "keep"
 
 
 def test_bad_output_extension_writes_nothing(tmp_path, examples_dir):
@@ -155,7 +166,7 @@ def test_train_and_evaluate_round_trip(tmp_path):
 
 def test_cli_json_is_exactly_the_python_answer(recommender, examples_dir, example_profile):
     """CLI and Python give identical numbers (HTTP == Python is asserted in test_http.py)."""
-    from livelift.service import recommendation_to_dict
+    from livelift.text.shapes import recommendation_to_dict
 
     res = CliRunner().invoke(main, ["recommend", str(examples_dir / "creator.json"), "--format", "json"])
     assert res.exit_code == 0, res.output

@@ -23,7 +23,7 @@ import uvicorn
 from livelift import ModelError
 from livelift.data.fields import PROFILE_COLUMNS
 from livelift.web.app import create_app, serve
-from livelift.service import recommendation_to_dict
+from livelift.text.shapes import recommendation_to_dict
 
 MAX_BATCH = 20
 MAX_BODY = 64 * 1024

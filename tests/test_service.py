@@ -13,7 +13,8 @@ import livelift
 from livelift import InputError, Recommender
 from livelift.data.fields import STRATEGIES
 from livelift.recommender.simulate import simulate_profiles
-from livelift.service import LONG_TABLE_COLUMNS, recommendation_to_dict
+from livelift.service import LONG_TABLE_COLUMNS
+from livelift.text.shapes import recommendation_to_dict
 
 
 def test_recommend_ranks_allowed_strategies_by_uplift(recommender, example_profile):
@@ -24,11 +25,15 @@ def test_recommend_ranks_allowed_strategies_by_uplift(recommender, example_profi
     assert [s.rank for s in ranked] == list(range(1, len(ranked) + 1))
     uplifts = [s.uplift_diamonds for s in ranked]
     assert uplifts == sorted(uplifts, reverse=True)
-    for s in ranked:
-        assert s.allowed
+    assert ranked[-1].strategy == "none" and ranked[-1].uplift_diamonds == 0 and ranked[-1].status == "keep"
+    for s in ranked[:-1]:
+        assert s.allowed and s.status == "recommended" and s.uplift_diamonds > 0
         assert s.uplift_low <= s.uplift_diamonds <= s.uplift_high
         assert s.uplift_usd == pytest.approx(s.uplift_diamonds * recommender.diamond_usd())
-    assert {s.strategy for s in rec.strategies} == set(STRATEGIES)
+    for s in rec.not_recommended:
+        assert s.rank is None and s.uplift_diamonds <= 0 and "boost" not in s.reason_kinds
+    assert {s.strategy for s in rec.strategies} == {"none", *STRATEGIES}
+    assert rec.verdict
 
 
 def test_shipped_model_says_it_is_synthetic(recommender, example_profile):
@@ -40,11 +45,15 @@ def test_shipped_model_says_it_is_synthetic(recommender, example_profile):
 
 def test_minor_gets_no_strategy_and_the_age_reason(recommender, example_profile):
     rec = recommender.recommend({**example_profile, "creator_age": 16})
-    assert rec.ranked == ()
+    assert [s.strategy for s in rec.ranked] == ["none"]
     assert rec.can_earn_gifts is False
-    assert all(not s.allowed for s in rec.strategies)
-    reasons = " ".join(r for s in rec.strategies for r in s.reasons)
-    assert "18" in reasons
+    for s in rec.strategies:
+        if s.strategy == "none":
+            continue
+        assert not s.allowed and s.status == "blocked"
+        assert (s.uplift_diamonds, s.uplift_low, s.uplift_high, s.uplift_usd) == (None, None, None, None)
+        assert "block.all.under_min_age" in s.rule_ids
+    assert rec.verdict.startswith("You cannot receive LIVE gifts yet")
 
 
 def test_bad_profile_is_an_input_error_naming_the_field(recommender, example_profile):
@@ -59,7 +68,7 @@ def test_recommend_frame_matches_recommend_for_every_profile(recommender):
     profiles = simulate_profiles(300, seed=11)
     table = recommender.recommend_frame(profiles)
     assert list(table.columns) == list(LONG_TABLE_COLUMNS)
-    assert len(table) == len(profiles) * len(STRATEGIES)
+    assert len(table) == len(profiles) * (1 + len(STRATEGIES))
     for i in range(0, len(profiles), 7):
         row = {k: v for k, v in profiles.iloc[i].to_dict().items() if v is not None and v == v}
         rec = recommender.recommend(row)
@@ -73,6 +82,8 @@ def test_recommend_frame_matches_recommend_for_every_profile(recommender):
             else:
                 assert r["uplift_diamonds"] == pytest.approx(s.uplift_diamonds, rel=1e-9, abs=1e-9)
             assert r["rule_ids"] == ";".join(s.rule_ids)
+            assert r["reason"] == " ".join(s.reasons)
+            assert r["status"] == s.status and bool(r["implausible"]) == s.implausible
 
 
 def test_thread_safe_under_concurrent_calls(recommender):

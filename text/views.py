@@ -1,7 +1,7 @@
 """What each CLI command prints: one function per view, ``fmt`` = 'table' or 'json'.
 
 Views take the service layer's typed results and return text. JSON views
-use the same dict shapes as the HTTP service (``service.recommendation_to_dict``).
+use the same dict shapes as the HTTP service (``text.shapes.recommendation_to_dict``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..data.fields import STRATEGIES
+from ..advice.ranking import OPTIONS
+from ..advice.verdict import signed
+from ..data.plain import none_if_nan
 from .tables import fmt_num, table, to_json, wrap
 
 __all__ = [
@@ -26,11 +28,8 @@ __all__ = [
 
 
 def _signed(x: float | None, digits: int = 0) -> str:
-    """'+1,234' / '-56' / '0' (no sign on zero); '?' for unknown."""
-    if x is None:
-        return "?"
-    s = fmt_num(x, digits)
-    return s if s.startswith("-") or float(s.replace(",", "")) == 0 else "+" + s
+    """'+1,234' / '-56' / '0' (rounded first: never '-0'); '?' for unknown."""
+    return "?" if x is None else signed(x, digits)
 
 
 def _interval(lo: float | None, hi: float | None) -> str:
@@ -39,75 +38,68 @@ def _interval(lo: float | None, hi: float | None) -> str:
     return f"[{_signed(lo)}, {_signed(hi)}]"
 
 
+def _usd(x: float | None) -> str:
+    return "?" if x is None else ("$" + _signed(x, 2)).replace("$+", "+$").replace("$-", "-$")
+
+
+def _flags(s: Any) -> str:
+    flags = [f for f, on in (("implausible", s.implausible), ("extrapolation", s.extrapolation)) if on]
+    if s.strategy == "none":
+        flags.append("what you do now")
+    return ", ".join(flags)
+
+
 def recommendation(rec: Any, fmt: str) -> str:
-    from ..service import recommendation_to_dict
+    from .shapes import recommendation_to_dict
 
     if fmt == "json":
         return to_json(recommendation_to_dict(rec))
     level = int(round(rec.model.interval * 100))
-    out = [
-        wrap(f"Recommendations for {rec.profile.creator_id}: expected extra gift diamonds per week "
-             f"vs doing nothing new (model {rec.model.name})")
+    out = [wrap("Verdict: " + rec.verdict, hanging="  "), ""]
+    out.append(wrap(f"Options for {rec.profile.creator_id}: expected extra gift diamonds per week "
+                    f"vs changing nothing (model {rec.model.name})"))
+    shown = list(rec.ranked) + list(rec.not_recommended)
+    rows = [
+        [s.rank or "-", s.strategy, _signed(s.uplift_diamonds), _interval(s.uplift_low, s.uplift_high),
+         _usd(s.uplift_usd), _flags(s) if s.rank else ", ".join(filter(None, ["not recommended", _flags(s)]))]
+        for s in shown
     ]
-    ranked = rec.ranked
-    if ranked:
-        rows = [
-            [
-                s.rank,
-                s.strategy,
-                _signed(s.uplift_diamonds),
-                _interval(s.uplift_low, s.uplift_high),
-                ("+" if (s.uplift_usd or 0) >= 0 else "") + fmt_num(s.uplift_usd, 2),
-                "extrapolation" if s.extrapolation else "",
-            ]
-            for s in ranked
-        ]
-        out.append("")
-        out.append(table(["rank", "strategy", "uplift", f"{level}% interval", "USD", "flag"], rows, align="rlrrrl"))
-    else:
-        out.append("")
-        out.append("No strategy is recommended for this profile.")
-    unknown = [s for s in rec.strategies if s.allowed and s.uplift_diamonds is None]
+    out += ["", table(["rank", "option", "uplift", f"{level}% interval", "USD", "note"], rows, align="rlrrrl")]
+    unknown = [s for s in rec.strategies if s.status == "unknown"]
     if unknown:
-        out.append("")
-        out.append("Allowed, but uplift unknown (too little history): " + ", ".join(s.strategy for s in unknown))
-    eligibility = [f for f in rec.facts if f.kind != "fact"]
+        out += ["", "Allowed, but uplift unknown (too little history): " + ", ".join(s.strategy for s in unknown)]
+    eligibility = [f for f in rec.facts if f.kind == "eligibility"]
     shown_ids = {f.id for f in eligibility}
     if eligibility:
-        out.append("")
-        out.append("Eligibility:")
-        for f in eligibility:
-            out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    "))
-    blocked = rec.blocked
-    if blocked:
-        out.append("")
-        out.append("Not advised:")
-        out += _grouped_reasons(blocked, shown_ids, "blocked by the rules")
-    why = [s for s in ranked if _own_reasons(s, shown_ids)]
+        out += ["", "Eligibility:"]
+        out += [wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    ") for f in eligibility]
+    if rec.blocked:
+        out += ["", "Blocked by the rules (no estimate is given):"]
+        out += _grouped_reasons(rec.blocked, shown_ids, "blocked by the rules")
+    why = [s for s in shown if _own_reasons(s, shown_ids)]
     if why:
-        out.append("")
-        out.append("Why:")
+        out += ["", "Why:"]
         out += _grouped_reasons(why, shown_ids, "")
     general = [f for f in rec.facts if f.kind == "fact"]
     if general:
-        out.append("")
-        out.append("Facts:")
-        for f in general[:2]:
-            out.append(wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    "))
+        out += ["", "Facts:"]
+        out += [wrap(f"{f.reason} [{f.id}]", indent="  - ", hanging="    ") for f in general[:2]]
         if len(general) > 2:
             out.append(f"  ... and {len(general) - 2} more: `livelift facts` lists them with sources.")
     if rec.notes:
         out.append("")
-        for n in rec.notes:
-            out.append(wrap("Note: " + n))
+        out += [wrap("Note: " + n) for n in rec.notes]
     return "\n".join(out)
 
 
 def _own_reasons(s: Any, skip_ids: set[str]) -> list[tuple[str, str]]:
-    """(rule id, reason) pairs of a strategy, minus the ones already shown (eligibility)."""
-    if len(s.rule_ids) != len(s.reasons):
-        return [(", ".join(s.rule_ids), " ".join(s.reasons))] if s.reasons else []
-    return [(i, r) for i, r in zip(s.rule_ids, s.reasons) if i not in skip_ids]
+    """(rule id, 'kind: reason') pairs of an option, minus the ones already shown (eligibility)."""
+    kinds = s.reason_kinds if len(s.reason_kinds) == len(s.reasons) else ("",) * len(s.reasons)
+    return [
+        (i, f"{k}: {r}" if k in ("boost", "caution", "model") else r)
+        for i, k, r in zip(s.rule_ids, kinds, s.reasons)
+        if i not in skip_ids
+    ]
 
 
 def _grouped_reasons(items: Any, skip_ids: set[str], default: str) -> list[str]:
@@ -118,7 +110,7 @@ def _grouped_reasons(items: Any, skip_ids: set[str], default: str) -> list[str]:
     lines = []
     for pairs, names in groups.items():
         text = " ".join(r for _, r in pairs) or default
-        ids = ", ".join(i for i, _ in pairs)
+        ids = ", ".join(i for i, _ in pairs if not i.startswith("model."))
         label = "all five strategies" if len(names) == 5 else ", ".join(names)
         if text:
             lines.append(wrap(f"{label}: {text}" + (f" [{ids}]" if ids else ""), indent="  ", hanging="    "))
@@ -133,24 +125,22 @@ def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
     order = {c: i for i, c in enumerate(dict.fromkeys(df["creator_id"]))}
     shown = shown.assign(_o=shown["creator_id"].map(order)).sort_values(["_o", "rank"], kind="stable")
     for r in shown.itertuples(index=False):
-        rows.append([str(r.creator_id), int(r.rank), str(r.strategy), _signed(_f(r.uplift_diamonds)),
-                     _interval(_f(r.uplift_low), _f(r.uplift_high)), "extrap." if r.extrapolation else ""])
-    text = table(["creator_id", "rank", "strategy", "uplift", "interval", "flag"], rows, align="lrlrrl") if rows else "No strategy is allowed for any of these profiles."
-    blocked = int((~df["allowed"].astype(bool)).sum())
-    text += f"\n\n{len(df) // len(STRATEGIES):,} profiles; {blocked:,} (profile, strategy) pairs not advised by the rules (see -o for reasons)."
+        flags = [f for f, on in (("implausible", r.implausible), ("extrap.", r.extrapolation)) if on]
+        rows.append([str(r.creator_id), int(r.rank), str(r.strategy), _signed(none_if_nan(r.uplift_diamonds)),
+                     _interval(none_if_nan(r.uplift_low), none_if_nan(r.uplift_high)), ", ".join(flags)])
+    text = table(["creator_id", "rank", "option", "uplift", "interval", "flag"], rows, align="lrlrrl")
+    blocked = int((df["status"] == "blocked").sum())
+    worse = int((df["status"] == "not_recommended").sum())
+    text += (
+        f"\n\n{len(df) // len(OPTIONS):,} profiles; ranked: the strategies predicted to add income, then 'none' "
+        f"(change nothing). {worse:,} (profile, strategy) pairs predicted to add nothing or lose income and "
+        f"{blocked:,} blocked by the rules are not shown (see -o for all rows and reasons)."
+    )
     if synthetic:
         from ..service import SYNTHETIC_NOTE
 
         text += "\n" + wrap("Note: " + SYNTHETIC_NOTE)
     return text
-
-
-def _f(x: Any) -> float | None:
-    try:
-        xf = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if xf != xf else xf
 
 
 def facts(items: Any, fmt: str) -> str:

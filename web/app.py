@@ -425,7 +425,7 @@ def is_batch_invariant(svc: Any, n: int = COALESCE_MAX) -> bool:
     Equality is exact: the HTTP answer must be the Python API's answer to the last digit.
     """
     from ..recommender.simulate import simulate_profiles
-    from ..service import recommendation_to_dict
+    from ..text.shapes import recommendation_to_dict
 
     frame = simulate_profiles(n, seed=20261126)
     profiles = [{k: v for k, v in row.items() if v is not None and v == v} for row in frame.to_dict("records")]
@@ -490,7 +490,7 @@ def create_app(
     request garbage, which took p99 from ~145 ms to ~46 ms in bench_http.py. It is
     process-wide, so :func:`serve` and :func:`app_from_env` turn it on; tests leave it off.
     """
-    from ..service import recommendation_to_dict
+    from ..text.shapes import recommendation_to_dict
 
     if max_batch < 1:
         raise ValueError(f"max_batch must be >= 1 (got {max_batch!r})")

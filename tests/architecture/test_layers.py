@@ -1,0 +1,144 @@
+"""The package's import graph: no cycles, and no lower layer importing a higher one.
+
+Layers, bottom to top (a module may import its own layer or any lower one):
+
+0. foundation: ``errors``, ``domain``, ``data.plain``, ``data.fields``
+1. data: the rest of ``data/``
+2. engines: ``rules/``, ``recommender/``, ``models/``
+3. composition: ``advice/`` and the feature packages built on the engines
+4. service: ``service``
+5. interfaces: ``text/``, ``web/``, ``cli``, ``__main__``
+
+Imports are read with ``ast`` from the source files (module level and inside
+functions alike, so a lazy import cannot hide an upward dependency).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP_DIRS = {"tests", "benchmarks", "examples", "build", "dist", ".git", "docs"}
+
+FOUNDATION = {"errors", "domain", "data.plain", "data.fields"}
+LAYER_OF_FOLDER = {
+    "data": 1,
+    "rules": 2, "recommender": 2, "models": 2,
+    "advice": 3, "ingest": 3, "plans": 3, "reports": 3, "cluster": 3,
+    "service": 4,
+    "text": 5, "web": 5, "cli": 5, "__main__": 5,
+}
+
+
+DEPRECATED_ALIASES = {("service", "text.shapes")}
+"""Old import paths kept for one release (a lazy module __getattr__ with a DeprecationWarning)."""
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in SKIP_DIRS or rel.parts[0].endswith(".egg-info"):
+            continue
+        parts = list(rel.with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def layer(module: str) -> int | None:
+    if module == "":  # the package's own __init__: the public API re-exports everything lazily
+        return None
+    if module in FOUNDATION:
+        return 0
+    return LAYER_OF_FOLDER.get(module.split(".")[0])
+
+
+def _resolve(module: str, node: ast.ImportFrom | ast.Import) -> list[str]:
+    """livelift-internal modules named by an import statement (without the 'livelift.' prefix)."""
+    names = []
+    if isinstance(node, ast.Import):
+        names = [a.name for a in node.names if a.name == "livelift" or a.name.startswith("livelift.")]
+        return [n[len("livelift."):] if n != "livelift" else "" for n in names]
+    if node.level == 0:
+        if not node.module or not (node.module == "livelift" or node.module.startswith("livelift.")):
+            return []
+        base = node.module[len("livelift"):].lstrip(".")
+    else:
+        is_package = MODULES.get(module, Path("x.py")).name == "__init__.py"
+        parts = module.split(".") if module else []
+        keep = len(parts) - node.level + (1 if is_package else 0)
+        base = ".".join(parts[: max(keep, 0)] + ([node.module] if node.module else []))
+    targets = []
+    for alias in node.names:
+        candidate = f"{base}.{alias.name}" if base else alias.name
+        targets.append(candidate if candidate in MODULES else base)
+    return targets
+
+
+def _imports() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        deps = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                deps.update(t for t in _resolve(module, node) if t in MODULES and t != module)
+        graph[module] = deps
+    return graph
+
+
+GRAPH = _imports()
+
+
+def test_every_module_has_a_layer():
+    unplaced = sorted(m for m in MODULES if m and layer(m) is None)
+    assert not unplaced, f"modules outside every layer (add them to LAYER_OF_FOLDER): {unplaced}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m))
+def test_no_upward_import(module):
+    mine = layer(module)
+    upward = sorted(
+        d for d in GRAPH[module]
+        if d and layer(d) is not None and layer(d) > mine and (module, d) not in DEPRECATED_ALIASES
+    )
+    assert not upward, f"{module} (layer {mine}) imports higher layers: " + ", ".join(f"{d} ({layer(d)})" for d in upward)
+
+
+def test_no_import_cycles():
+    # packages' __init__ re-exports are edges too; the root package is left out (lazy public API)
+    graph = {m: {d for d in deps if d and (m, d) not in DEPRECATED_ALIASES} for m, deps in GRAPH.items() if m}
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == 1:
+                cycles.append(stack[stack.index(dep):] + [dep])
+            elif dep not in state:
+                visit(dep)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_checker_sees_an_upward_import():
+    """The walker resolves relative imports: data/readers.py importing ..service would be layer 1 -> 4."""
+    node = ast.parse("from ..service import Recommender").body[0]
+    assert _resolve("data.readers", node) == ["service"]
+    assert layer("data.readers") < layer("service")
