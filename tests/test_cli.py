@@ -15,7 +15,13 @@ from click.testing import CliRunner
 
 from livelift.cli import main
 
-LIVELIFT = shutil.which("livelift")
+def _installed_command() -> str | None:
+    """The console script next to this interpreter (a venv's bin/), else the one on PATH."""
+    beside = Path(sys.executable).parent / ("livelift.exe" if os.name == "nt" else "livelift")
+    return str(beside) if beside.exists() else shutil.which("livelift")
+
+
+LIVELIFT = _installed_command()
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
