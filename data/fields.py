@@ -8,6 +8,7 @@ schemas can all use it. ``contract.py`` enforces it on files and frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "CONTROL",
@@ -95,18 +96,17 @@ class Column:
             return f"{noun} {'>' if self.min_exclusive else '>='} {lo}"
         return noun
 
-    def in_range(self, value: float) -> bool:
-        """Range check for a number (NaN is never in range)."""
-        if value != value:  # NaN
-            return False
+    def in_range(self, value: Any) -> Any:
+        """Range check for a number, or elementwise for a numpy array (NaN is never in range).
+
+        Only comparisons and ``&``: the one bound rule for a value and a column.
+        """
+        ok = value == value  # False for NaN
         if self.min is not None:
-            if self.min_exclusive and not value > self.min:
-                return False
-            if not self.min_exclusive and not value >= self.min:
-                return False
-        if self.max is not None and not value <= self.max:
-            return False
-        return True
+            ok = ok & ((value > self.min) if self.min_exclusive else (value >= self.min))
+        if self.max is not None:
+            ok = ok & (value <= self.max)
+        return ok
 
 
 def _fmt(x: float | None) -> str:
