@@ -1,11 +1,17 @@
-"""How fast the data contract reads and validates history files.
+"""How fast the data contract reads and validates history files and single profiles.
 
 Generates N valid creator-week rows (vectorized numpy, no simulator), writes
 them as CSV and Parquet to a temporary folder, and times ``read_history`` on
 each (best of ``--repeat`` runs) in a fresh interpreter. Prints rows/s and
-that interpreter's peak RSS.
+that interpreter's peak RSS. Then times ``validate_history`` on the same rows
+in memory (typed columns, and as a JSON-like object frame of ``--object-rows``
+rows, which takes the per-value path), and ``parse_profile`` (the HTTP hot
+path) on ``--profiles`` varied mappings, in microseconds per call.
 
-    python benchmarks/bench_contract.py [--rows 1000000] [--repeat 3]
+    python benchmarks/bench_contract.py [--rows 1000000] [--repeat 3] [--profiles 20000]
+
+To compare two versions in one run, put the other copy first on the path:
+``PYTHONPATH=/path/holding/other/livelift python benchmarks/bench_contract.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from livelift.data.contract import read_history
+from livelift.data.contract import parse_profile, read_history, validate_history
 from livelift.data.fields import ALL_STRATEGIES, CATEGORIES
 
 
@@ -88,10 +94,41 @@ def measure_in_child(path: Path, repeat: int) -> str:
     return out.stdout.strip()
 
 
+def best_seconds(call, repeat: int) -> float:
+    """Best wall time of ``repeat`` calls of ``call()``."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def time_frames(df: pd.DataFrame, object_rows: int, repeat: int) -> None:
+    """validate_history on typed columns, then on an object frame (as built from JSON records)."""
+    seconds = best_seconds(lambda: validate_history(df), repeat)
+    print(f"{'validate_history typed':24s} {len(df):>10,} rows  best {seconds:6.2f} s  {len(df) / seconds:>12,.0f} rows/s")
+    objects = df.head(object_rows).astype(object)
+    objects["week"] = [str(w.date()) for w in df["week"].head(object_rows)]
+    seconds = best_seconds(lambda: validate_history(objects), repeat)
+    print(f"{'validate_history object':24s} {len(objects):>10,} rows  best {seconds:6.2f} s  {len(objects) / seconds:>12,.0f} rows/s")
+
+
+def time_parse_profile(df: pd.DataFrame, count: int, repeat: int) -> None:
+    """parse_profile on ``count`` distinct mappings with plain Python values (as from JSON)."""
+    names = [c for c in df.columns if c not in ("strategy", "gift_diamonds", "week")]
+    records = df[names].head(count).astype(object).to_dict("records")
+    records = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in records]
+    seconds = best_seconds(lambda: [parse_profile(r) for r in records], repeat)
+    print(f"{'parse_profile':24s} {len(records):>10,} calls best {seconds:6.2f} s  {1e6 * seconds / len(records):8.1f} us/call")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--object-rows", type=int, default=200_000)
+    parser.add_argument("--profiles", type=int, default=20_000)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -100,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         seconds, rows = best_of(args.child, args.repeat)
         label = args.child.suffix.lstrip(".")
         print(
-            f"read_history {label:8s} {rows:>10,} rows  best {seconds:6.2f} s  {rows / seconds:>12,.0f} rows/s"
+            f"{'read_history ' + label:24s} {rows:>10,} rows  best {seconds:6.2f} s  {rows / seconds:>12,.0f} rows/s"
             f"  peak RSS {peak_rss_mb():.0f} MB (interpreter + imports {rss_start:.0f} MB)"
         )
         return
@@ -113,10 +150,11 @@ def main(argv: list[str] | None = None) -> None:
         pq_path = Path(tmp) / "history.parquet"
         df.to_csv(csv_path, index=False)
         df.to_parquet(pq_path, index=False)
-        del df
         print(f"CSV {os.path.getsize(csv_path) / 1e6:.0f} MB, Parquet {os.path.getsize(pq_path) / 1e6:.0f} MB")
         for path in (csv_path, pq_path):
             print(measure_in_child(path, args.repeat))
+    time_frames(df, args.object_rows, args.repeat)
+    time_parse_profile(df, args.profiles, args.repeat)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ schemas can all use it. ``contract.py`` enforces it on files and frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "CONTROL",
@@ -21,6 +22,7 @@ __all__ = [
     "FEATURE_COLUMNS",
     "NUMERIC_FEATURES",
     "TRUTH_PREFIX",
+    "REGIONS",
     "column",
 ]
 
@@ -42,6 +44,19 @@ CATEGORIES: tuple[str, ...] = ("gaming", "music", "talk", "education", "beauty",
 
 TRUTH_PREFIX = "true_uplift_"
 """Simulator-only columns ``true_uplift_<strategy>`` (expected uplift vs ``none``)."""
+
+REGIONS: frozenset[str] = frozenset(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO
+    DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU
+    GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW
+    KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
+    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW
+    PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
+    TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
+    ZM ZW XK""".split()
+)
+"""ISO 3166-1 alpha-2 officially assigned codes (249), plus XK (Kosovo, in common use)."""
 
 
 @dataclass(frozen=True)
@@ -81,18 +96,17 @@ class Column:
             return f"{noun} {'>' if self.min_exclusive else '>='} {lo}"
         return noun
 
-    def in_range(self, value: float) -> bool:
-        """Range check for a number (NaN is never in range)."""
-        if value != value:  # NaN
-            return False
+    def in_range(self, value: Any) -> Any:
+        """Range check for a number, or elementwise for a numpy array (NaN is never in range).
+
+        Only comparisons and ``&``: the one bound rule for a value and a column.
+        """
+        ok = value == value  # False for NaN
         if self.min is not None:
-            if self.min_exclusive and not value > self.min:
-                return False
-            if not self.min_exclusive and not value >= self.min:
-                return False
-        if self.max is not None and not value <= self.max:
-            return False
-        return True
+            ok = ok & ((value > self.min) if self.min_exclusive else (value >= self.min))
+        if self.max is not None:
+            ok = ok & (value <= self.max)
+        return ok
 
 
 def _fmt(x: float | None) -> str:

@@ -1,7 +1,7 @@
 """Reading data files: CSV, Parquet, JSON and JSONL files into validated frames.
 
 :func:`read_file` picks the reader by the file's extension, reads the columns
-the table needs and hands them to :mod:`livelift.data.contract` for validation. A
+the table needs and hands them to :mod:`livelift.data.frames` for validation. A
 file that cannot be read (missing, empty, not UTF-8, not the format its
 extension says) is a one-line :class:`~livelift.errors.InputError`.
 """
@@ -14,29 +14,25 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .contract import (
-    _NULL_TEXT,
-    CSV_EXTENSIONS,
-    JSONL_EXTENSIONS,
-    PARQUET_EXTENSIONS,
-    READ_EXTENSIONS,
-    ReadResult,
-    _clean_name,
-    _Plan,
-    _plan,
-    _Spec,
-    _validate,
-)
 from ..errors import InputError, Problem
 from .fields import HISTORY_COLUMNS, OPTIONAL_COLUMNS, Column
+from .frames import ReadResult, Spec, clean_name, plan_columns, validate
+from .values import NULL_TEXT
 
-__all__ = ["read_file"]
+__all__ = ["read_file", "READ_EXTENSIONS"]
 
-_ARROW_NULLS = sorted({v for t in _NULL_TEXT for v in (t, t.upper(), t.title())})
+CSV_EXTENSIONS = (".csv",)
+PARQUET_EXTENSIONS = (".parquet", ".pq")
+JSON_EXTENSIONS = (".json",)
+JSONL_EXTENSIONS = (".jsonl", ".ndjson")
+READ_EXTENSIONS: tuple[str, ...] = CSV_EXTENSIONS + PARQUET_EXTENSIONS + JSON_EXTENSIONS + JSONL_EXTENSIONS
+"""File extensions the readers understand."""
+
+_ARROW_NULLS = sorted({v for t in NULL_TEXT for v in (t, t.upper(), t.title())})
 _BY_VALUE_NAMES = frozenset(c.name for c in HISTORY_COLUMNS + OPTIONAL_COLUMNS if c.kind in ("choice", "region", "date"))
 
 
-def read_file(path: Any, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
+def read_file(path: Any, spec: Spec, skip_bad_rows: bool) -> ReadResult:
     """Read and validate the table at ``path`` against ``spec`` (history or profiles), by extension."""
     try:
         p = Path(os.fspath(path))
@@ -75,12 +71,12 @@ def read_file(path: Any, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", loc=source) from exc
 
 
-def _read_csv(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
+def _read_csv(path: Path, source: str, spec: Spec, skip_bad_rows: bool) -> ReadResult:
     import numpy as np
     import pyarrow as pa
 
     names = _csv_header(path, source)
-    plan = _plan(names, spec, source)
+    plan = plan_columns(names, spec, source)
     _check_utf8(path, source)
     generated = [f"c{i}" for i in range(len(names))]
     types = {generated[pos]: _arrow_type(col) for pos, col in plan.columns}
@@ -110,7 +106,6 @@ def _read_csv(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> Read
     except (pa.ArrowException, ValueError) as exc:
         raise InputError(f"could not read the CSV data ({_first_line(exc)})", loc=source) from None
     df.columns = [col.name for _, col in plan.columns]
-    reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
     bad_records = []
     row_numbers = None
     if invalid:
@@ -122,7 +117,7 @@ def _read_csv(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> Read
         kept = np.ones(total, dtype=bool)
         kept[[r - 1 for r, _ in bad_records if 1 <= r <= total]] = False
         row_numbers = np.flatnonzero(kept) + 1
-    return _validate(df, reordered, source, skip_bad_rows, row_numbers=row_numbers, bad_records=tuple(bad_records))
+    return validate(df, plan.renumbered(), source, skip_bad_rows, row_numbers=row_numbers, bad_records=tuple(bad_records))
 
 
 def _arrow_type(col: Column) -> Any:
@@ -257,18 +252,18 @@ def _csv_header(path: Path, source: str) -> list[str]:
     return names
 
 
-def _read_parquet(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> ReadResult:
+def _read_parquet(path: Path, source: str, spec: Spec, skip_bad_rows: bool) -> ReadResult:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         names = list(pq.read_schema(path).names)
         # Text columns with few distinct values arrive dictionary-encoded (Categorical): checked per value.
-        dictionary = [n for n in names if _clean_name(n) in _BY_VALUE_NAMES]
+        dictionary = [n for n in names if clean_name(n) in _BY_VALUE_NAMES]
         pf = pq.ParquetFile(path, read_dictionary=dictionary)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"not a valid Parquet file ({_first_line(exc)})", loc=source, expected="a Parquet file") from None
-    plan = _plan(names, spec, source)
+    plan = plan_columns(names, spec, source)
     try:
         table = pf.read(columns=[names[pos] for pos, _ in plan.columns], use_threads=True)
         if table.num_rows == 0:
@@ -278,65 +273,60 @@ def _read_parquet(path: Path, source: str, spec: _Spec, skip_bad_rows: bool) -> 
         raise
     except (pa.ArrowException, OSError, ValueError, TypeError, OverflowError) as exc:
         raise InputError(f"could not read the Parquet data ({_first_line(exc)})", loc=source) from None
-    reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
-    return _validate(df, reordered, source, skip_bad_rows)
+    return validate(df, plan.renumbered(), source, skip_bad_rows)
 
 
-def _read_json(path: Path, source: str, spec: _Spec, skip_bad_rows: bool, *, lines: bool) -> ReadResult:
+def _read_json(path: Path, source: str, spec: Spec, skip_bad_rows: bool, *, lines: bool) -> ReadResult:
     import pandas as pd
 
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", loc=source, expected="a JSON file saved as UTF-8") from None
-    records: list[Any] = []
-    if lines:
-        for lineno, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                raise InputError(f"line {lineno}: not valid JSON ({_json_reason(exc, lines=True)})", loc=source, expected="one JSON object per line") from None
-            if not isinstance(item, dict):
-                raise InputError(f"line {lineno}: not a JSON object", loc=source, expected="one JSON object per line", input=_json_kind(item))
-            records.append(item)
-        if not records:
-            raise InputError("no records, only blank lines", loc=source, expected="one JSON object per line")
-    else:
+    records = _json_lines(text, source) if lines else _json_document(text, source, spec)
+    names = list(dict.fromkeys(key for rec in records for key in rec))  # every key, in first-seen order
+    plan = plan_columns(names, spec, source, thing="field")
+    # one Series per column, so that all-number columns get a numeric dtype (the fast path)
+    df = pd.DataFrame({col.name: pd.Series([rec.get(names[pos]) for rec in records]) for pos, col in plan.columns})
+    return validate(df, plan.renumbered(), source, skip_bad_rows, strict=True)
+
+
+def _json_lines(text: str, source: str) -> list[dict]:
+    """The objects of a JSONL text, one per non-blank line."""
+    records = []
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
         try:
-            doc = json.loads(text)
+            item = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(f"not valid JSON ({_json_reason(exc)})", loc=source, expected="a JSON object or a list of objects") from None
-        if isinstance(doc, dict) and list(doc) == ["profiles"] and isinstance(doc["profiles"], list):
-            doc = doc["profiles"]  # the HTTP batch body, saved to a file
-        if isinstance(doc, dict):
-            records = [doc]
-        elif isinstance(doc, list):
-            for k, item in enumerate(doc, start=1):
-                if not isinstance(item, dict):
-                    raise InputError(f"record {k} is not an object", loc=source, expected="a list of JSON objects", input=_json_kind(item))
-            records = doc
-            if not records:
-                raise InputError("no records (an empty list)", loc=source, expected=f"a list of {spec.noun} objects")
-        else:
-            raise InputError("not an object or a list of objects", loc=source, expected="a JSON object or a list of objects", input=_json_kind(doc))
-    names: list[str] = []
-    seen: set[str] = set()
-    for rec in records:
-        for key in rec:
-            if key not in seen:
-                seen.add(key)
-                names.append(key)
-    plan = _plan(names, spec, source, thing="field")
-    columns = {}
-    for pos, col in plan.columns:
-        key = names[pos]
-        columns[col.name] = pd.Series([rec.get(key) for rec in records])  # all-number columns take the fast path
-    df = pd.DataFrame(columns)
-    reordered = _Plan(tuple((i, col) for i, (_, col) in enumerate(plan.columns)), plan.notes)
-    return _validate(df, reordered, source, skip_bad_rows, strict=True)
+            raise InputError(f"line {lineno}: not valid JSON ({_json_reason(exc, lines=True)})", loc=source, expected="one JSON object per line") from None
+        if not isinstance(item, dict):
+            raise InputError(f"line {lineno}: not a JSON object", loc=source, expected="one JSON object per line", input=_json_kind(item))
+        records.append(item)
+    if not records:
+        raise InputError("no records, only blank lines", loc=source, expected="one JSON object per line")
+    return records
+
+
+def _json_document(text: str, source: str, spec: Spec) -> list[dict]:
+    """The objects of a JSON text: one object, a list of objects, or ``{"profiles": [...]}``."""
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"not valid JSON ({_json_reason(exc)})", loc=source, expected="a JSON object or a list of objects") from None
+    if isinstance(doc, dict) and list(doc) == ["profiles"] and isinstance(doc["profiles"], list):
+        doc = doc["profiles"]  # the HTTP batch body, saved to a file
+    if isinstance(doc, dict):
+        return [doc]
+    if not isinstance(doc, list):
+        raise InputError("not an object or a list of objects", loc=source, expected="a JSON object or a list of objects", input=_json_kind(doc))
+    for k, item in enumerate(doc, start=1):
+        if not isinstance(item, dict):
+            raise InputError(f"record {k} is not an object", loc=source, expected="a list of JSON objects", input=_json_kind(item))
+    if not doc:
+        raise InputError("no records (an empty list)", loc=source, expected=f"a list of {spec.noun} objects")
+    return doc
 
 
 def _json_reason(exc: Exception, *, lines: bool = False) -> str:
