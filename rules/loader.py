@@ -28,9 +28,9 @@ from typing import Any, Iterable
 
 import yaml
 
-from ..errors import Problem, RuleFileError
+from ..errors import Problem, RuleFileError, did_you_mean
 from ..data.fields import STRATEGIES
-from .conditions import MAX_DEPTH, did_you_mean, parse_condition
+from .conditions import MAX_DEPTH, parse_condition
 from .parameters import Parameter, parse_parameters
 from .ruleset import DENIALS, KINDS, STRATEGY_KINDS, Rule, RuleSet
 

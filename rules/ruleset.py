@@ -9,8 +9,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..domain import EarningsEstimate, Fact, RuleHit
-from ..errors import InputError, RuleFileError
-from .conditions import MAX_DEPTH, Condition, depth, describe, did_you_mean
+from ..errors import InputError, RuleFileError, did_you_mean
+from .conditions import MAX_DEPTH, Condition, depth, describe
 from .parameters import Parameter
 
 __all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
