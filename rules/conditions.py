@@ -41,7 +41,6 @@ __all__ = [
     "leaves",
     "is_numeric_field",
     "safe_number",
-    "describe",
     "MAX_DEPTH",
     "depth",
 ]
@@ -151,21 +150,6 @@ def leaves(cond: Condition):
             yield from leaves(item)
     elif isinstance(cond, Not):
         yield from leaves(cond.item)
-
-
-def describe(cond: Condition) -> str:
-    """The condition as one line of text, e.g. ``creator_age < 18 and (region missing or region != 'KR')``."""
-    if isinstance(cond, Always):
-        return "always"
-    if isinstance(cond, Leaf):
-        if cond.op in ("exists", "missing"):
-            return f"{cond.field} {cond.op}"
-        value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
-        return f"{cond.field} {cond.op} {value!r}"
-    if isinstance(cond, Not):
-        return f"not ({describe(cond.item)})"
-    joiner = " and " if isinstance(cond, All) else " or "
-    return joiner.join(describe(c) if isinstance(c, (Leaf, Not)) else f"({describe(c)})" for c in cond.items)
 
 
 _NEGATED_OP = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not_in", "not_in": "in"}

@@ -380,8 +380,7 @@ def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[R
                 by_id[rule.id] = rule
     if problems:
         return None, problems
-    files = tuple(f for src in sources for f, _ in src.files)
-    return RuleSet(rules=tuple(by_id.values()), parameters=params, notices=tuple(notices), files=files), []
+    return RuleSet(rules=tuple(by_id.values()), parameters=params, notices=tuple(notices)), []
 
 
 def _origin(item: Rule | Parameter, noun: str, shipped_files: set[str]) -> str:

@@ -11,7 +11,6 @@ Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,24 +21,7 @@ from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, is_num
 from .ruleset import RuleSet
 from .verdicts import verdicts
 
-__all__ = ["VectorizedEvaluator", "FrameEvaluation"]
-
-@dataclass(frozen=True)
-class FrameEvaluation:
-    """Rule verdicts for every row of a frame (same index as the input).
-
-    ``fired``: bool per rule id. ``allowed`` / ``boosted`` / ``caution``: bool per
-    strategy (columns ``fields.STRATEGIES``). ``can_go_live`` / ``can_earn_gifts``:
-    bool arrays.
-    """
-
-    fired: pd.DataFrame
-    allowed: pd.DataFrame
-    boosted: pd.DataFrame
-    caution: pd.DataFrame
-    can_go_live: np.ndarray
-    can_earn_gifts: np.ndarray
-
+__all__ = ["VectorizedEvaluator"]
 
 class _Numeric:
     def __init__(self, values: np.ndarray):
@@ -213,36 +195,17 @@ class VectorizedEvaluator:
         allowed = np.zeros((k, s), dtype=bool)
         boosted = np.zeros((k, s), dtype=bool)
         caution = np.zeros((k, s), dtype=bool)
-        go_live = np.zeros(k, dtype=bool)
-        earn = np.zeros(k, dtype=bool)
         ids: list[str] = []
         reasons: list[str] = []
         rules = self.ruleset.rules
         for p, pattern in enumerate(patterns):
-            verdict, go_live[p], earn[p] = verdicts([rules[j] for j in np.flatnonzero(pattern)])
+            verdict, _, _ = verdicts([rules[j] for j in np.flatnonzero(pattern)])
             for q, strategy in enumerate(STRATEGIES):
                 v = verdict[strategy]
                 allowed[p, q], boosted[p, q], caution[p, q] = v.allowed, v.boosted, v.caution
                 ids.append(";".join(v.rule_ids))
                 reasons.append(" ".join(v.reasons))
-        return codes, allowed, boosted, caution, go_live, earn, ids, reasons
-
-    def evaluate(self, df: pd.DataFrame, *, source: str = "profiles") -> FrameEvaluation:
-        """Fired rules, per-strategy verdicts and eligibility for every row."""
-        fired = self._matrix(df, source)
-        codes, allowed, boosted, caution, go_live, earn, _, _ = self._tables(fired)
-
-        def frame(table: np.ndarray) -> pd.DataFrame:
-            return pd.DataFrame(table[codes], index=df.index, columns=list(STRATEGIES))
-
-        return FrameEvaluation(
-            fired=pd.DataFrame(fired, index=df.index, columns=list(self.rule_ids)),
-            allowed=frame(allowed),
-            boosted=frame(boosted),
-            caution=frame(caution),
-            can_go_live=go_live[codes],
-            can_earn_gifts=earn[codes],
-        )
+        return codes, allowed, boosted, caution, ids, reasons
 
     def strategy_table(self, df: pd.DataFrame, *, source: str = "profiles") -> pd.DataFrame:
         """Long form: one row per (input row, strategy), strategies in ``fields.STRATEGIES`` order.
@@ -253,7 +216,7 @@ class VectorizedEvaluator:
         ``rule_ids`` and ``reason`` are categoricals (few distinct values).
         """
         fired = self._matrix(df, source)
-        codes, allowed, boosted, caution, _, _, ids, reasons = self._tables(fired)
+        codes, allowed, boosted, caution, ids, reasons = self._tables(fired)
         n, s = len(df), len(STRATEGIES)
         flat = (codes[:, None] * s + np.arange(s)).ravel()  # pattern*s + strategy, row-major
         id_cats, id_codes = _dedupe(ids)

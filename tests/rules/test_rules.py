@@ -111,6 +111,14 @@ def vectorized(ruleset):
     return VectorizedEvaluator(ruleset)
 
 
+def _ids(evaluation):
+    return tuple(h.id for h in evaluation.fired)
+
+
+def _allowed(evaluation):
+    return tuple(s for s, v in evaluation.strategies.items() if v.allowed)
+
+
 def _profile(changes):
     return {"creator_id": "c1", **BASE, **changes}
 
@@ -170,7 +178,7 @@ def test_table_covers_every_rule(ruleset):
 
 @pytest.mark.parametrize("changes, extra", CASES, ids=[str(c) for c, _ in CASES])
 def test_durable_fires_exactly(durable, ruleset, changes, extra):
-    assert durable.evaluate(_profile(changes)).fired_ids == _expected(ruleset, extra)
+    assert _ids(durable.evaluate(_profile(changes))) == _expected(ruleset, extra)
 
 
 def test_vectorized_fires_exactly(vectorized, ruleset):
@@ -194,7 +202,7 @@ def test_profile_object_and_dict_agree(durable):
 def test_minor_gets_no_strategy_and_the_age_reason(durable, vectorized, changes):
     ev = durable.evaluate(_profile(changes))
     assert isinstance(ev, Evaluation)
-    assert ev.allowed == () and not ev.can_go_live and not ev.can_earn_gifts
+    assert _allowed(ev) == () and not ev.can_go_live and not ev.can_earn_gifts
     age = "19" if changes.get("region") == "KR" else "18"
     for verdict in ev.strategies.values():
         assert not verdict.allowed and not verdict.boosted and not verdict.caution
@@ -208,7 +216,7 @@ def test_minor_gets_no_strategy_and_the_age_reason(durable, vectorized, changes)
 
 def test_adult_under_1000_followers_grows_followers_first(durable):
     ev = durable.evaluate(_profile({"followers": 999}))
-    assert ev.allowed == ("engage_audience", "improve_content")
+    assert _allowed(ev) == ("engage_audience", "improve_content")
     assert not ev.can_go_live and not ev.can_earn_gifts
     collab = ev.strategies["collaborate"]
     assert collab.rule_ids == ("eligibility.live.under_min_followers", "block.collaborate.under_min_followers")
@@ -268,10 +276,11 @@ def test_unknown_category_is_other_and_region_is_normalised(durable, vectorized)
 
 
 def test_vectorized_needs_the_profile_columns(vectorized):
-    with pytest.raises(InputError, match="followers"):
-        vectorized.evaluate(pd.DataFrame([{k: v for k, v in BASE.items() if k != "followers"}]))
-    ok = vectorized.evaluate(pd.DataFrame([{k: v for k, v in BASE.items() if k != "region"}]))
-    assert ok.fired.loc[0, "fact.region_not_given"]
+    with pytest.raises(InputError) as info:
+        vectorized.fired(pd.DataFrame([{k: v for k, v in BASE.items() if k != "followers"}]))
+    assert info.value.loc == "profiles: column followers" and "missing column" in info.value.msg
+    ok = vectorized.fired(pd.DataFrame([{k: v for k, v in BASE.items() if k != "region"}]))
+    assert ok.loc[0, "fact.region_not_given"]
 
 
 def test_strategy_table_long_form(vectorized, durable):
@@ -294,7 +303,6 @@ def test_strategy_table_long_form(vectorized, durable):
 def test_empty_frame(vectorized):
     df = pd.DataFrame({k: pd.Series([], dtype="float64") for k in BASE})
     assert len(vectorized.strategy_table(df)) == 0
-    assert vectorized.evaluate(df).allowed.shape == (0, 5)
 
 
 # -------------------------------------------------------- user rules dir
@@ -346,7 +354,7 @@ def test_user_dir_replaces_rules_and_parameters(tmp_path):
     assert ev.strategies["increase_frequency"].reasons == ("Seven a week is plenty.",)
     assert ev.strategies["promote"].caution
     vec = VectorizedEvaluator(rs).fired(pd.DataFrame([_profile({"followers": 600, "streams_per_week": 7.0, "category": "music"})]))
-    assert tuple(vec.columns[vec.iloc[0].to_numpy()]) == ev.fired_ids
+    assert tuple(vec.columns[vec.iloc[0].to_numpy()]) == _ids(ev)
 
 
 def test_user_dir_only(tmp_path):
@@ -363,8 +371,8 @@ def test_user_dir_only(tmp_path):
     )
     rs = load_ruleset([tmp_path], include_shipped=False)
     assert [r.id for r in rs.rules] == ["fact.only"] and dict(rs.parameters) == {}
-    assert DurableEngine(rs).evaluate(_profile({})).fired_ids == ("fact.only",)
-    assert DurableEngine(rs).evaluate(_profile({"region": None})).fired_ids == ()
+    assert _ids(DurableEngine(rs).evaluate(_profile({}))) == ("fact.only",)
+    assert _ids(DurableEngine(rs).evaluate(_profile({"region": None}))) == ()
 
 
 def test_two_engines_on_one_ruleset_coexist(ruleset):
@@ -579,13 +587,6 @@ def test_evaluation_is_immutable_and_picklable(durable):
         ev.strategies["promote"] = None
     assert pickle.loads(pickle.dumps(ev)) == ev
     assert durable.evaluate(_profile({})) == ev  # the cached answer was not disturbed
-
-
-def test_rule_condition_text(ruleset):
-    assert ruleset.rule("eligibility.live.under_min_age").condition == "creator_age < 18 and (region missing or region != 'KR')"
-    assert ruleset.rule("block.all.under_min_age").condition == "creator_age < 18 and not (region == 'KR')"
-    assert ruleset.rule("boost.promote.regular_schedule").condition == "streams_per_week between [3, 7]"
-    assert ruleset.rule("fact.likes_do_not_pay").condition == "always"
 
 
 # ------------------------------------------------------- review fixes
