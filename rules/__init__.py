@@ -22,7 +22,6 @@ __all__ = [
     "Evaluation",
     "StrategyVerdict",
     "VectorizedEvaluator",
-    "FrameEvaluation",
 ]
 
 _LAZY = {
@@ -35,7 +34,6 @@ _LAZY = {
     "Evaluation": ".verdicts",
     "StrategyVerdict": ".verdicts",
     "VectorizedEvaluator": ".vectorized",
-    "FrameEvaluation": ".vectorized",
 }
 
 

@@ -18,14 +18,12 @@ resolved, and collects every problem instead of stopping at the first.
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any, Union
 
-from ..errors import Problem
-from ..data.fields import PROFILE_COLUMNS, Column, column
+from ..data.fields import PROFILE_COLUMNS, REGIONS, Column, column
+from ..errors import Problem, did_you_mean
 
 __all__ = [
     "FIELDS",
@@ -42,9 +40,7 @@ __all__ = [
     "negate",
     "leaves",
     "is_numeric_field",
-    "did_you_mean",
     "safe_number",
-    "describe",
     "MAX_DEPTH",
     "depth",
 ]
@@ -61,7 +57,6 @@ RESERVED_FIELDS = ("_kind", "_pidx", "sid", "id")
 MAX_DEPTH = 32
 """Most nested all/any/not groups a condition may have (deeper trees would exhaust the stack)."""
 
-_REGION_RE = re.compile(r"^[A-Z]{2}$")
 _OP_ALIASES = {"=": "==", "=>": ">=", "=<": "<=", "<>": "!=", "not in": "not_in", "notin": "not_in", "eq": "==", "ne": "!=",
                "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "exist": "exists", "is_missing": "missing"}
 
@@ -90,14 +85,6 @@ def safe_number(x: float | int) -> float | int:
 
 def is_numeric_field(name: str) -> bool:
     return FIELDS[name].kind in ("int", "float")
-
-
-def did_you_mean(word: Any, choices: Any) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or ``""``."""
-    if not isinstance(word, str):
-        return ""
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # ----------------------------------------------------------------- tree nodes
@@ -165,21 +152,6 @@ def leaves(cond: Condition):
         yield from leaves(cond.item)
 
 
-def describe(cond: Condition) -> str:
-    """The condition as one line of text, e.g. ``creator_age < 18 and (region missing or region != 'KR')``."""
-    if isinstance(cond, Always):
-        return "always"
-    if isinstance(cond, Leaf):
-        if cond.op in ("exists", "missing"):
-            return f"{cond.field} {cond.op}"
-        value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
-        return f"{cond.field} {cond.op} {value!r}"
-    if isinstance(cond, Not):
-        return f"not ({describe(cond.item)})"
-    joiner = " and " if isinstance(cond, All) else " or "
-    return joiner.join(describe(c) if isinstance(c, (Leaf, Not)) else f"({describe(c)})" for c in cond.items)
-
-
 _NEGATED_OP = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not_in", "not_in": "in"}
 
 
@@ -220,10 +192,6 @@ def to_nnf(cond: Condition) -> Condition:
 
 
 # -------------------------------------------------------------------- parsing
-
-ParamLookup = Callable[[str], Any]
-"""name -> numeric value, or raises KeyError for an unknown parameter."""
-
 
 class _Parser:
     def __init__(self, where: str, params: dict[str, Any]):
@@ -363,12 +331,14 @@ class _Parser:
         if not isinstance(value, str):
             self.problem(path, f"field {field!r} is text: op {op!r} needs a string", FIELDS[field].expected, value)
             return ...
-        col = FIELDS[field]
-        if col.kind == "choice" and value not in (col.choices or ()):
-            self.problem(path, f"unknown {field} {value!r}{did_you_mean(value, col.choices or ())}", col.expected, value)
-            return ...
-        if col.kind == "region" and not _REGION_RE.match(value):
-            self.problem(path, f"not a region code: {value!r}", col.expected, value)
+        return self.text(FIELDS[field], value, path)
+
+    def text(self, col: Column, value: str, path: str) -> Any:
+        """A category or region literal, checked against the contract's own list for the field
+        (the categories; ``data.fields.REGIONS`` for region, upper-case as profiles are)."""
+        valid = REGIONS if col.kind == "region" else (col.choices or ())
+        if value not in valid:
+            self.problem(path, f"unknown {col.name} {value!r}{did_you_mean(value, valid)}", col.expected, value)
             return ...
         return value
 

@@ -23,8 +23,11 @@ Everything here follows ``docs/durable-rules.md`` (its traps are silent):
   sessions at most; never delete a sid whose creation raised MemoryError: it
   segfaults). A ``threading.Lock`` serializes calls into durable.
 * ``$or`` fires once per true branch: hits are de-duplicated and put back in
-  rule-file order. ``None`` fields are dropped and every value is type-checked
-  first (durable coerces ``"25" >= 18`` to true).
+  rule-file order. The profile is a :class:`~livelift.domain.Profile` the data
+  contract validated (a mapping goes through
+  :func:`livelift.data.contract.parse_profile` first), so every value has its
+  contract type before it reaches durable, which coerces ``"25" >= 18`` to true;
+  a ``None`` region is left out (missing).
 * Every rule has a ``cap``, so an action receives a list of the matching
   facts, each carrying ``_pidx``: :meth:`DurableEngine.evaluate_many` asserts a
   chunk of profiles in one session (``assert_facts``; the catch-all keeps one
@@ -44,14 +47,14 @@ import uuid
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from ..data.contract import parse_profile
 from ..domain import Profile
 from ..errors import InputError, Problem, RuleFileError
-from .conditions import All, Always, AnyOf, Condition, Leaf, depth, to_nnf
-from .profiles import rule_fields
+from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, depth, safe_number, to_nnf
 from .ruleset import Rule, RuleSet
 from .verdicts import Evaluation, resolve
 
-__all__ = ["DurableEngine", "to_durable", "ANCHOR"]
+__all__ = ["DurableEngine", "to_durable", "profile_fact", "ANCHOR"]
 
 ANCHOR = {"_kind": "creator_profile"}
 CATCH_ALL = "__seen"
@@ -156,6 +159,23 @@ def _host_class() -> type:
     return _Host
 
 
+def profile_fact(profile: Profile | Mapping[str, Any], *, source: str = "profile") -> dict[str, Any]:
+    """The rule fields of a validated profile as a durable fact (a missing region left out).
+
+    A :class:`~livelift.domain.Profile` is trusted as validated; a mapping is
+    validated by :func:`livelift.data.contract.parse_profile` (the one value
+    rule: unknown category -> ``other``, region an ISO code).
+    """
+    if not isinstance(profile, Profile):
+        profile = parse_profile(profile, source=source)
+    fact: dict[str, Any] = {}
+    for name in FIELDS:
+        value = getattr(profile, name)
+        if value is not None:
+            fact[name] = safe_number(value) if type(value) is float else value
+    return fact
+
+
 _DURABLE_DEPTH = 14
 """Nested all/any groups durable-rules 2.0.28 compiled in our measurements (15 was refused, error 113)."""
 
@@ -163,8 +183,8 @@ _DURABLE_DEPTH = 14
 class DurableEngine:
     """Evaluates profiles against a :class:`RuleSet` on durable-rules. Thread-safe.
 
-    ``evaluate(profile)`` takes a :class:`~livelift.domain.Profile` or a dict of
-    profile fields (fields may be missing; ``None`` means missing).
+    ``evaluate(profile)`` takes a validated :class:`~livelift.domain.Profile`
+    (or a mapping, which :func:`~livelift.data.contract.parse_profile` validates).
     """
 
     def __init__(self, ruleset: RuleSet):
@@ -258,27 +278,21 @@ class DurableEngine:
             found = self._cache[key] = resolve([self._rules[i] for i in key])
         return found
 
-    def fire(self, profile: Profile | Mapping[str, Any], *, source: str = "profile") -> tuple[Rule, ...]:
-        """The rules that fire for ``profile``, in rule-file order (``$or`` double hits removed)."""
-        fact = rule_fields(profile, source=source)
-        fact["_pidx"] = 0
-        return tuple(self._rules[i] for i in sorted({i for i, _ in self._assert([fact])}))
-
     def evaluate(self, profile: Profile | Mapping[str, Any], *, source: str = "profile") -> Evaluation:
         """Which rules fire for ``profile`` and what they decide (one durable session per profile)."""
-        fact = rule_fields(profile, source=source)
+        fact = profile_fact(profile, source=source)
         fact["_pidx"] = 0
         return self._result({i for i, _ in self._assert([fact])})
 
     def evaluate_many(self, profiles: Iterable[Profile | Mapping[str, Any]], *, chunk: int = 200) -> list[Evaluation]:
         """:meth:`evaluate` for many profiles, ``chunk`` facts per durable session (``assert_facts``).
 
-        Every profile is checked before any reaches durable (errors name
+        Mappings are validated before any profile reaches durable (errors name
         ``profiles[i]``). Same answers as :meth:`evaluate`, a few times faster.
         """
         if not isinstance(chunk, int) or isinstance(chunk, bool) or not 1 <= chunk <= _CAP:
             raise InputError(f"chunk must be an integer from 1 to {_CAP}", loc="chunk", expected=f"1..{_CAP}", input=chunk)
-        facts = [rule_fields(p, source=f"profiles[{i}]") for i, p in enumerate(profiles)]
+        facts = [profile_fact(p, source=f"profiles[{i}]") for i, p in enumerate(profiles)]
         out: list[Evaluation] = []
         for start in range(0, len(facts), chunk):
             part = facts[start : start + chunk]

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, did_you_mean
 from ..data.fields import column
-from .conditions import did_you_mean
+
 
 __all__ = ["Parameter", "parse_parameters", "PARAMETER_KEYS", "Bounds", "PARAMETER_BOUNDS", "bounds_for"]
 

@@ -9,8 +9,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..domain import EarningsEstimate, Fact, RuleHit
-from ..errors import InputError, RuleFileError
-from .conditions import MAX_DEPTH, Condition, depth, describe, did_you_mean
+from ..errors import InputError, RuleFileError, did_you_mean
+from .conditions import MAX_DEPTH, Condition, depth
 from .parameters import Parameter
 
 __all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
@@ -47,11 +47,6 @@ class Rule:
                 expected=f"a condition with at most {MAX_DEPTH} nested groups",
             )
 
-    @property
-    def condition(self) -> str:
-        """The condition as text (parameters already resolved), for ``rules explain``."""
-        return describe(self.when)
-
     def hit(self) -> RuleHit:
         return RuleHit(id=self.id, kind=self.kind, reason=self.reason, sources=self.sources)
 
@@ -74,7 +69,6 @@ class RuleSet:
     rules: tuple[Rule, ...]
     parameters: Mapping[str, Parameter]
     notices: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,40 +11,17 @@ Python.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
 from ..data.fields import STRATEGIES
-from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, did_you_mean, is_numeric_field, leaves, safe_number
-from .profiles import plain
+from ..errors import InputError, Problem, did_you_mean
+from .conditions import FIELDS, All, Always, AnyOf, Condition, Leaf, Not, is_numeric_field, leaves, safe_number
 from .ruleset import RuleSet
 from .verdicts import verdicts
 
-__all__ = ["VectorizedEvaluator", "FrameEvaluation"]
-
-_REGION_RE = re.compile(r"^[A-Z]{2}$")
-
-
-@dataclass(frozen=True)
-class FrameEvaluation:
-    """Rule verdicts for every row of a frame (same index as the input).
-
-    ``fired``: bool per rule id. ``allowed`` / ``boosted`` / ``caution``: bool per
-    strategy (columns ``fields.STRATEGIES``). ``can_go_live`` / ``can_earn_gifts``:
-    bool arrays.
-    """
-
-    fired: pd.DataFrame
-    allowed: pd.DataFrame
-    boosted: pd.DataFrame
-    caution: pd.DataFrame
-    can_go_live: np.ndarray
-    can_earn_gifts: np.ndarray
-
+__all__ = ["VectorizedEvaluator"]
 
 class _Numeric:
     def __init__(self, values: np.ndarray):
@@ -63,19 +40,51 @@ class _Text:
         return np.array([k for k, u in enumerate(self.uniques) if u in wanted], dtype=self.codes.dtype)
 
 
-class VectorizedEvaluator:
-    """Evaluates a :class:`RuleSet` over a DataFrame with the profile columns.
+_VALIDATED = "a frame of profiles from livelift.data.contract.validate_profiles (or read_profiles)"
 
-    ``region`` is optional (absent = missing for every row); the other fields the
-    rules test must be columns. Values are checked as strictly as the durable
-    path (numbers for numeric fields, in range; known categories; region codes).
+
+def _unvalidated(loc: str, what: str) -> InputError:
+    return InputError(f"{what}: not a validated profile column", loc=loc, expected=_VALIDATED)
+
+
+def _numeric(s: pd.Series, loc: str) -> _Numeric:
+    """The column as float64 (NaN = missing), in the durable-safe form of tiny/huge values."""
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise _unvalidated(loc, f"holds {s.dtype} values, not numbers")
+    x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        odd = np.flatnonzero((x != 0) & ((np.abs(x) < 1e-4) | (np.abs(x) >= 1e16)) & np.isfinite(x))
+    if len(odd):  # the form both engines use for numbers durable cannot parse (rare)
+        x = x.copy()  # never write into the caller's frame
+        x[odd] = [float(safe_number(float(v))) for v in x[odd]]
+    return _Numeric(x)
+
+
+def _text(s: pd.Series, loc: str) -> _Text:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = list(uniques)
+    if not all(isinstance(u, str) for u in values):
+        raise _unvalidated(loc, "holds values that are not text")
+    return _Text(np.asarray(codes), values)
+
+
+class VectorizedEvaluator:
+    """Evaluates a :class:`RuleSet` over a frame of validated profiles.
+
+    Give it the frame :func:`livelift.data.contract.validate_profiles` returns:
+    the values are trusted (categories already mapped, region an ISO code or
+    missing), so the one value rule lives in the data contract. ``region`` may
+    be absent (missing for every row); every other field the rules test must be
+    a column. A column of the wrong type (text where a number belongs) is
+    refused with a pointer to ``validate_profiles``, never evaluated.
     """
 
     def __init__(self, ruleset: RuleSet):
         self.ruleset = ruleset
         self.rule_ids: tuple[str, ...] = tuple(r.id for r in ruleset.rules)
         used = {leaf.field for r in ruleset.rules for leaf in leaves(r.when)}
-        self.required: tuple[str, ...] = tuple(f for f in FIELDS if f in used and f != "region")
+        self.used: tuple[str, ...] = tuple(f for f in FIELDS if f in used)
+        self.required: tuple[str, ...] = tuple(f for f in self.used if f != "region")
 
     def __repr__(self) -> str:
         return f"VectorizedEvaluator({len(self.rule_ids)} rules)"
@@ -83,73 +92,23 @@ class VectorizedEvaluator:
     # ---------------------------------------------------------------- inputs
     def _columns(self, df: pd.DataFrame, source: str) -> dict[str, _Numeric | _Text]:
         if not isinstance(df, pd.DataFrame):
-            raise InputError("profiles must be a pandas DataFrame", loc=source, expected="a DataFrame with the profile columns", input=type(df).__name__)
+            raise InputError("profiles must be a pandas DataFrame", loc=source, expected=_VALIDATED, input=type(df).__name__)
         missing = [f for f in self.required if f not in df.columns]
         if missing:
             problems = [
-                Problem(f"{source}: column {f}", f"missing column{did_you_mean(f, [str(c) for c in df.columns])}", FIELDS[f].expected)
+                Problem(f"{source}: column {f}", f"missing column{did_you_mean(f, [str(c) for c in df.columns])}", _VALIDATED)
                 for f in missing
             ]
             raise InputError.from_problems(problems, headline=f"{source}: missing columns {missing}" if len(missing) > 1 else None)
         cols: dict[str, _Numeric | _Text] = {}
-        n = len(df)
-        for name in FIELDS:
-            if name not in df.columns:
-                if name == "region":
-                    cols[name] = _Text(np.full(n, -1, dtype=np.int64), [])
-                continue
-            cols[name] = self._numeric(df[name], name, source) if is_numeric_field(name) else self._text(df[name], name, source)
+        for name in self.used:
+            if name not in df.columns:  # region: optional, missing for every row
+                cols[name] = _Text(np.full(len(df), -1, dtype=np.int64), [])
+            elif is_numeric_field(name):
+                cols[name] = _numeric(df[name], f"{source}: column {name}")
+            else:
+                cols[name] = _text(df[name], f"{source}: column {name}")
         return cols
-
-    @staticmethod
-    def _bad(source: str, series: pd.Series, mask: np.ndarray, name: str, msg: str) -> InputError:
-        pos = int(np.flatnonzero(mask)[0])
-        return InputError(
-            f"{msg} ({int(mask.sum())} row{'s' if mask.sum() != 1 else ''})",
-            loc=f"{source}: row {pos + 1}, column {name}",  # 1-based, as in the data contract
-            expected=FIELDS[name].expected,
-            input=plain(series.iloc[pos]),
-        )
-
-    def _numeric(self, s: pd.Series, name: str, source: str) -> _Numeric:
-        col = FIELDS[name]
-        if pd.api.types.is_bool_dtype(s.dtype) or not (
-            pd.api.types.is_numeric_dtype(s.dtype)
-            or pd.api.types.infer_dtype(s, skipna=True) in ("integer", "floating", "mixed-integer-float", "empty")
-        ):
-            bad = ~s.map(lambda v: v is None or (isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)))).to_numpy(bool)
-            raise self._bad(source, s, bad if bad.any() else np.ones(len(s), bool), name, "must be a number")
-        x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        present = ~np.isnan(x)
-        with np.errstate(invalid="ignore"):
-            lo_bad = (x <= col.min if col.min_exclusive else x < col.min) if col.min is not None else np.zeros(len(x), bool)
-            hi_bad = x > col.max if col.max is not None else np.zeros(len(x), bool)
-            out = present & (lo_bad | hi_bad | np.isinf(x))
-            if col.kind == "int":
-                out |= present & ~np.isinf(x) & (np.floor(x) != x)
-        if out.any():
-            raise self._bad(source, s, out, name, "out of range or not a whole number" if col.kind == "int" else "out of range")
-        with np.errstate(invalid="ignore"):
-            odd = np.flatnonzero(present & (x != 0) & ((np.abs(x) < 1e-4) | (np.abs(x) >= 1e16)))
-        if len(odd):  # the durable-safe form of tiny/huge values (rare), as the durable path uses
-            x = x.copy()  # never write into the caller's frame
-            x[odd] = [float(safe_number(float(v))) for v in x[odd]]
-        return _Numeric(x)
-
-    def _text(self, s: pd.Series, name: str, source: str) -> _Text:
-        col = FIELDS[name]
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        norm: list[str] = []
-        for k, u in enumerate(uniques):
-            if not isinstance(u, str):
-                raise self._bad(source, s, codes == k, name, "must be text")
-            value = u.strip().upper() if col.kind == "region" else u
-            ok = _REGION_RE.match(value) if col.kind == "region" else value in (col.choices or ())
-            if not ok:
-                hint = "" if col.kind == "region" else did_you_mean(value, col.choices or ())
-                raise self._bad(source, s, codes == k, name, f"not a valid {name}{hint}")
-            norm.append(value)
-        return _Text(np.asarray(codes), norm)
 
     # ---------------------------------------------------------------- masks
     def _mask(self, cond: Condition, cols: dict, n: int) -> np.ndarray:
@@ -236,36 +195,17 @@ class VectorizedEvaluator:
         allowed = np.zeros((k, s), dtype=bool)
         boosted = np.zeros((k, s), dtype=bool)
         caution = np.zeros((k, s), dtype=bool)
-        go_live = np.zeros(k, dtype=bool)
-        earn = np.zeros(k, dtype=bool)
         ids: list[str] = []
         reasons: list[str] = []
         rules = self.ruleset.rules
         for p, pattern in enumerate(patterns):
-            verdict, go_live[p], earn[p] = verdicts([rules[j] for j in np.flatnonzero(pattern)])
+            verdict, _, _ = verdicts([rules[j] for j in np.flatnonzero(pattern)])
             for q, strategy in enumerate(STRATEGIES):
                 v = verdict[strategy]
                 allowed[p, q], boosted[p, q], caution[p, q] = v.allowed, v.boosted, v.caution
                 ids.append(";".join(v.rule_ids))
                 reasons.append(" ".join(v.reasons))
-        return codes, allowed, boosted, caution, go_live, earn, ids, reasons
-
-    def evaluate(self, df: pd.DataFrame, *, source: str = "profiles") -> FrameEvaluation:
-        """Fired rules, per-strategy verdicts and eligibility for every row."""
-        fired = self._matrix(df, source)
-        codes, allowed, boosted, caution, go_live, earn, _, _ = self._tables(fired)
-
-        def frame(table: np.ndarray) -> pd.DataFrame:
-            return pd.DataFrame(table[codes], index=df.index, columns=list(STRATEGIES))
-
-        return FrameEvaluation(
-            fired=pd.DataFrame(fired, index=df.index, columns=list(self.rule_ids)),
-            allowed=frame(allowed),
-            boosted=frame(boosted),
-            caution=frame(caution),
-            can_go_live=go_live[codes],
-            can_earn_gifts=earn[codes],
-        )
+        return codes, allowed, boosted, caution, ids, reasons
 
     def strategy_table(self, df: pd.DataFrame, *, source: str = "profiles") -> pd.DataFrame:
         """Long form: one row per (input row, strategy), strategies in ``fields.STRATEGIES`` order.
@@ -276,7 +216,7 @@ class VectorizedEvaluator:
         ``rule_ids`` and ``reason`` are categoricals (few distinct values).
         """
         fired = self._matrix(df, source)
-        codes, allowed, boosted, caution, _, _, ids, reasons = self._tables(fired)
+        codes, allowed, boosted, caution, ids, reasons = self._tables(fired)
         n, s = len(df), len(STRATEGIES)
         flat = (codes[:, None] * s + np.arange(s)).ravel()  # pattern*s + strategy, row-major
         id_cats, id_codes = _dedupe(ids)

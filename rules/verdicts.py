@@ -25,7 +25,7 @@ from ..domain import RuleHit
 from ..data.fields import STRATEGIES
 from .ruleset import STRATEGY_KINDS, Rule
 
-__all__ = ["StrategyVerdict", "Evaluation", "resolve", "verdicts", "FrozenDict"]
+__all__ = ["StrategyVerdict", "Evaluation", "resolve", "verdicts"]
 
 
 class FrozenDict(dict):
@@ -70,14 +70,6 @@ class Evaluation:
     can_earn_gifts: bool
     facts: tuple[RuleHit, ...]
 
-    @property
-    def fired_ids(self) -> tuple[str, ...]:
-        return tuple(h.id for h in self.fired)
-
-    @property
-    def allowed(self) -> tuple[str, ...]:
-        """The allowed strategies, in ``fields.STRATEGIES`` order."""
-        return tuple(s for s, v in self.strategies.items() if v.allowed)
 
 
 def verdicts(fired: Sequence[Rule]) -> tuple[dict[str, StrategyVerdict], bool, bool]:

@@ -12,16 +12,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from livelift.data.contract import parse_profile, validate_profiles
 from livelift.data.fields import CATEGORIES, STRATEGIES
 from livelift.rules import DurableEngine, VectorizedEvaluator, load_ruleset
-from livelift.rules.conditions import ALWAYS, FIELDS
+from livelift.rules.conditions import ALWAYS
 
 # Rules exercising every op and nested all/any/not, on top of the shipped set.
 OPS_RULES = """
 rules:
   - id: fact.ops.not_in
     kind: fact
-    when: {field: category, op: not_in, value: [gaming, music]}
+    when: {field: category, op: not_in, value: [gaming, music, other]}
     reason: not gaming or music.
     sources: [facts.md#S4]
   - id: fact.ops.neq_number
@@ -51,8 +52,8 @@ rules:
     sources: [facts.md#S4]
   - id: fact.ops.exists
     kind: fact
-    when: {field: avg_stream_minutes, op: exists}
-    reason: has minutes.
+    when: {field: region, op: exists}
+    reason: has a region.
     sources: [facts.md#S4]
   - id: fact.ops.not_any
     kind: fact
@@ -97,12 +98,20 @@ def engines(tmp_path_factory):
     return out
 
 
+def _ids(evaluation):
+    return tuple(h.id for h in evaluation.fired)
+
+
 def _edges(*values):
-    return st.one_of(st.none(), st.sampled_from(values))
+    return st.sampled_from(values)
 
 
+# Profiles as a user writes them: the data contract validates them for both engines
+# (an unknown category becomes 'other', a lower-case region is upper-cased; only
+# region may be missing).
 PROFILE = st.fixed_dictionaries(
     {
+        "creator_id": st.just("c"),
         "followers": st.one_of(_edges(0, 999, 1000, 1001, 9999, 10000, 100000), st.integers(0, 200_000)),
         "avg_viewers": st.one_of(_edges(0.0, 9.99, 10.0, 49.99, 50.0), st.floats(0, 500)),
         "engagement_rate": st.one_of(_edges(0.0, 0.0499, 0.05, 0.5, 1.0), st.floats(0, 1)),
@@ -110,7 +119,7 @@ PROFILE = st.fixed_dictionaries(
         "avg_stream_minutes": st.one_of(_edges(0.5, 1.0, 30.0, 30.01, 1440.0), st.floats(0.01, 1440)),
         "retention_rate": st.one_of(_edges(0.0, 0.29, 0.3, 1.0), st.floats(0, 1)),
         "prior_weekly_diamonds": st.one_of(_edges(0.0, 100.0, 100.01), st.floats(0, 1e6)),
-        "category": st.one_of(st.none(), st.sampled_from(CATEGORIES)),
+        "category": st.sampled_from((*CATEGORIES, "cooking", "Gaming")),
         "creator_age": st.one_of(_edges(13, 17, 18, 19, 30), st.integers(13, 120)),
         "region": st.one_of(st.none(), st.sampled_from(["KR", "US", "DE", "NO", "JP", "CA", "kr"])),
     }
@@ -118,16 +127,14 @@ PROFILE = st.fixed_dictionaries(
 
 
 def _check_agree(durable, vectorized, profiles):
-    df = pd.DataFrame(profiles, columns=list(FIELDS))
+    df = validate_profiles(pd.DataFrame(profiles)).frame
     fired = vectorized.fired(df)
-    frame_eval = vectorized.evaluate(df)
     table = vectorized.strategy_table(df)
     n = len(STRATEGIES)
     for i, profile in enumerate(profiles):
-        ev = durable.evaluate(profile)
-        assert tuple(fired.columns[fired.iloc[i].to_numpy()]) == ev.fired_ids, profile
-        assert frame_eval.can_go_live[i] == ev.can_go_live
-        assert frame_eval.can_earn_gifts[i] == ev.can_earn_gifts
+        ev = durable.evaluate(parse_profile(profile))
+        assert ev == durable.evaluate(profile)  # a mapping goes through the same contract
+        assert tuple(fired.columns[fired.iloc[i].to_numpy()]) == _ids(ev), profile
         rows = table.iloc[i * n : (i + 1) * n]
         for (_, rec), strategy in zip(rows.iterrows(), STRATEGIES):
             v = ev.strategies[strategy]
@@ -135,7 +142,6 @@ def _check_agree(durable, vectorized, profiles):
             assert (rec["allowed"], rec["boosted"], rec["caution"]) == (v.allowed, v.boosted, v.caution), (profile, strategy)
             assert rec["rule_ids"] == ";".join(v.rule_ids)
             assert rec["reason"] == " ".join(v.reasons)
-            assert frame_eval.allowed.iloc[i][strategy] == v.allowed
 
 
 @pytest.mark.parametrize("which", ["shipped", "shipped+ops"])
@@ -154,19 +160,20 @@ def test_every_rule_fires_and_stays_quiet_somewhere(engines):
     for _ in range(400):
         profiles.append(
             {
-                "followers": rng.choice([None, 999, 1000, 10000, 100000, rng.randint(0, 20000)]),
-                "avg_viewers": rng.choice([None, 9.99, 10.0, 50.0, rng.uniform(0, 100)]),
-                "engagement_rate": rng.choice([None, 0.0499, 0.05, 0.6, rng.random()]),
-                "streams_per_week": rng.choice([None, 0.0, 0.99, 2.99, 3.0, 7.0, 14.0, rng.uniform(0, 21)]),
-                "avg_stream_minutes": rng.choice([None, 1.0, 30.0, 60.0]),
-                "retention_rate": rng.choice([None, 0.29, 0.3, rng.random()]),
-                "prior_weekly_diamonds": rng.choice([None, 100.0, 100.01]),
-                "category": rng.choice([None, *CATEGORIES]),
-                "creator_age": rng.choice([None, 17, 18, 19, 30, 45]),
+                "creator_id": "c",
+                "followers": rng.choice([999, 1000, 10000, 100000, rng.randint(0, 20000)]),
+                "avg_viewers": rng.choice([9.99, 10.0, 50.0, rng.uniform(0, 100)]),
+                "engagement_rate": rng.choice([0.0499, 0.05, 0.6, rng.random()]),
+                "streams_per_week": rng.choice([0.0, 0.99, 2.99, 3.0, 7.0, 14.0, rng.uniform(0, 21)]),
+                "avg_stream_minutes": rng.choice([1.0, 30.0, 60.0]),
+                "retention_rate": rng.choice([0.29, 0.3, rng.random()]),
+                "prior_weekly_diamonds": rng.choice([100.0, 100.01]),
+                "category": rng.choice(CATEGORIES),
+                "creator_age": rng.choice([17, 18, 19, 30, 45]),
                 "region": rng.choice([None, "KR", "US", "DE", "JP", "CA"]),
             }
         )
-    fired = vectorized.fired(pd.DataFrame(profiles, columns=list(FIELDS)))
+    fired = vectorized.fired(validate_profiles(pd.DataFrame(profiles)).frame)
     assert fired.any().all(), list(fired.columns[~fired.any().to_numpy()])
     always = {r.id for r in vectorized.ruleset.rules if r.when == ALWAYS}
     assert always, "the shipped facts include rules that apply to everyone"
@@ -178,6 +185,7 @@ def _random_profiles(n, seed):
     rng = random.Random(seed)
     return [
         {
+            "creator_id": f"c{i}",
             "followers": rng.choice([999, 1000, rng.randint(0, 50000)]),
             "avg_viewers": rng.uniform(0, 100),
             "engagement_rate": rng.random(),
@@ -189,7 +197,7 @@ def _random_profiles(n, seed):
             "creator_age": rng.choice([17, 18, 19, 35]),
             "region": rng.choice([None, "KR", "US"]),
         }
-        for _ in range(n)
+        for i in range(n)
     ]
 
 
@@ -241,14 +249,15 @@ def test_more_sessions_than_durable_keeps_alive(engines):
 def test_numbers_durable_cannot_parse_still_evaluate(engines):
     """json.dumps writes 1e-05 / 1e+16, which durable refuses ("error code: 204"): both engines use a safe form."""
     durable, vectorized = engines["shipped+ops"]
+    base = _random_profiles(1, 1)[0]
     profiles = [
-        {"prior_weekly_diamonds": 5e-324, "engagement_rate": 1e-05, "followers": 1000, "creator_age": 30},
-        {"prior_weekly_diamonds": 1e16, "engagement_rate": 1e-07, "retention_rate": 2e-05, "creator_age": 30},
-        {"prior_weekly_diamonds": 1e22, "avg_viewers": 1e-300, "streams_per_week": 0.0, "creator_age": 30},
+        {**base, "prior_weekly_diamonds": 5e-324, "engagement_rate": 1e-05, "followers": 1000, "creator_age": 30},
+        {**base, "prior_weekly_diamonds": 1e16, "engagement_rate": 1e-07, "retention_rate": 2e-05, "creator_age": 30},
+        {**base, "prior_weekly_diamonds": 1e22, "avg_viewers": 1e-300, "streams_per_week": 0.0, "creator_age": 30},
     ]
     _check_agree(durable, vectorized, profiles)
-    assert "boost.engage_audience.low_engagement" in durable.evaluate(profiles[0]).fired_ids
-    assert "fact.ops.le_gt" in durable.evaluate(profiles[2]).fired_ids
+    assert "boost.engage_audience.low_engagement" in _ids(durable.evaluate(profiles[0]))
+    assert "fact.ops.le_gt" in _ids(durable.evaluate(profiles[2]))
 
 
 def test_evaluate_many_with_identical_profiles(engines):
@@ -292,22 +301,38 @@ def test_rules_built_in_python_cannot_be_nested_too_deeply():
         ok = Not(ok)
     rule = Rule(id="fact.ok", kind="fact", when=ok, reason="r", sources=("facts.md#M1",), file="mine.yaml")
     ruleset = RuleSet(rules=(rule,), parameters={})
-    assert DurableEngine(ruleset).evaluate({"followers": 3}).fired_ids == ("fact.ok",)
+    assert _ids(DurableEngine(ruleset).evaluate({**_random_profiles(1, 0)[0], "followers": 3})) == ("fact.ok",)
     frame = pd.DataFrame({"followers": [3, 10]})
     assert VectorizedEvaluator(ruleset).fired(frame)["fact.ok"].tolist() == [True, False]
 
 
-def test_bad_values_are_shown_as_plain_numbers_with_1_based_rows(engines):
-    """Messages used to show np.int64(...) / np.float64(...) and a 0-based row."""
+def test_engines_trust_the_contract_and_refuse_unvalidated_columns(engines):
+    """Values are checked once, by the data contract; the vectorized engine refuses a frame
+    whose columns do not have the contract's types instead of evaluating it."""
     from livelift.errors import InputError
 
     durable, vectorized = engines["shipped"]
-    frame = pd.DataFrame([_random_profiles(1, 0)[0]] * 3)
-    frame["creator_age"] = np.array([30, 30, 7], dtype=np.int64)
+    raw = pd.DataFrame(_random_profiles(3, 0))
+    raw["creator_age"] = ["30", "30", "7"]
     with pytest.raises(InputError) as info:
-        vectorized.fired(frame)
-    assert info.value.loc == "profiles: row 3, column creator_age" and "np." not in str(info.value)
-    assert type(info.value.input) is int and info.value.input == 7
+        vectorized.fired(raw)
+    assert info.value.loc == "profiles: column creator_age" and "validate_profiles" in str(info.value)
+    with pytest.raises(InputError) as info:  # the contract says which row and what is valid
+        validate_profiles(raw)
+    assert info.value.loc == "<DataFrame>: row 3, column creator_age" and info.value.input == "7"
     with pytest.raises(InputError) as info:
         durable.evaluate({**_random_profiles(1, 0)[0], "engagement_rate": np.float64(1.5)})
-    assert "(got 1.5)" in str(info.value) and "np." not in str(info.value)
+    assert info.value.loc == "profile.engagement_rate" and "(got 1.5)" in str(info.value) and "np." not in str(info.value)
+
+
+def test_unknown_category_is_other_and_region_is_iso_in_both_engines(engines):
+    """One value rule: the contract maps an unknown category to 'other' and upper-cases the region."""
+    durable, vectorized = engines["shipped+ops"]
+    odd = {**_random_profiles(1, 4)[0], "category": "cooking", "region": " kr "}
+    plain = {**odd, "category": "other", "region": "KR"}
+    assert durable.evaluate(odd) == durable.evaluate(plain)
+    assert "fact.ops.not_in" not in _ids(durable.evaluate(odd))  # 'other' is in the rule's list
+    frame = validate_profiles(pd.DataFrame([odd, plain])).frame
+    fired = vectorized.fired(frame)
+    assert fired.iloc[0].tolist() == fired.iloc[1].tolist()
+    assert tuple(fired.columns[fired.iloc[0].to_numpy()]) == _ids(durable.evaluate(odd))
