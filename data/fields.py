@@ -103,17 +103,23 @@ def _fmt(x: float | None) -> str:
 
 PROFILE_COLUMNS: tuple[Column, ...] = (
     Column("creator_id", "string", "stable id of the creator"),
-    Column("followers", "int", "followers at the start of the week", min=0),
-    Column("avg_viewers", "float", "average concurrent viewers over the previous 4 weeks of LIVEs", min=0),
+    Column("followers", "int", "followers at the start of the week", min=0, max=1_000_000_000),
+    Column("avg_viewers", "float", "average concurrent viewers over the previous 4 weeks of LIVEs", min=0, max=100_000_000),
     Column("engagement_rate", "float", "share of LIVE viewers who liked, commented or shared, previous 4 weeks", min=0, max=1),
     Column("streams_per_week", "float", "LIVE streams per week, previous 4 weeks", min=0, max=21),
     Column("avg_stream_minutes", "float", "average LIVE length in minutes, previous 4 weeks", min=0, max=1440, min_exclusive=True),
     Column("retention_rate", "float", "average watch time / stream length (content-quality proxy)", min=0, max=1),
-    Column("prior_weekly_diamonds", "float", "average diamonds from gifts per week, previous 4 weeks", min=0),
+    Column("prior_weekly_diamonds", "float", "average diamonds from gifts per week, previous 4 weeks", min=0, max=10_000_000_000),
     Column("category", "choice", "content niche (unknown values map to 'other')", choices=CATEGORIES),
     Column("creator_age", "int", "creator's age in years", min=13, max=120),
 )
-"""Required columns of a profile (``recommend``) and of every history row."""
+"""Required columns of a profile (``recommend``) and of every history row.
+
+Upper bounds are sanity limits far above any real account (the largest TikTok
+accounts have ~2e8 followers; 1e10 diamonds a week is ~$50M), so that absurd
+values such as 1e308 are refused at the boundary instead of overflowing inside
+the model: followers <= 1e9, avg_viewers <= 1e8, prior_weekly_diamonds <= 1e10.
+"""
 
 OUTCOME_COLUMNS: tuple[Column, ...] = (
     Column("strategy", "choice", "what the creator tried this week", choices=ALL_STRATEGIES),
