@@ -132,13 +132,19 @@ def _validation_record(err: dict, request: Request) -> dict:
     value = err.get("input")
     ctx = dict(err.get("ctx") or {})
     ctx.pop("pattern", None)  # the region regex is long; ctx.expected says it in words
-    ctx.pop("error", None)
     path = request.url.path
     expected = ctx.pop("expected", None) or schemas.expected_for_loc(loc)
     if isinstance(value, (bytes, bytearray)):  # the body was not decoded as JSON
         typ, msg, value = "content_type", "the body must be JSON, sent with the header 'Content-Type: application/json'", \
             request.headers.get("content-type")
         ctx, expected = {}, "Content-Type: application/json"
+    elif typ == "json_invalid":
+        where = f" at character {loc[1]}" if len(loc) > 1 else ""
+        msg, loc, value, expected = f"the body is not valid JSON ({ctx.pop('error', msg)}){where}", ["body"], None, \
+            _JSON_EXPECTED
+        ctx = {"position": raw_loc[1]} if where else {}
+    elif typ == "string_unicode":
+        expected = "text of Unicode characters (UTF-8), without lone UTF-16 surrogates such as \\ud800"
     elif typ == "missing" and loc == ["body"]:
         msg, expected = "a JSON body is required", _body_expected(path)
     elif typ == "extra_forbidden":
@@ -212,7 +218,7 @@ def _http_record(request: Request, exc: StarletteHTTPException) -> tuple[dict, i
         return record("not_found", ["path"], "no such path", request.url.path,
                       "one of the paths listed at /openapi.json"), 404
     if exc.status_code == 405:
-        allow = (exc.headers or {}).get("allow", "")
+        allow = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
         return record("method_not_allowed", ["method"], f"{request.method} is not allowed here", request.method,
                       f"one of: {allow}" if allow else "a method listed at /openapi.json"), 405
     return record("http_error", [], str(exc.detail), None, "a request as described at /openapi.json"), exc.status_code
