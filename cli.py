@@ -393,7 +393,7 @@ def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path
     server does not start and says why.
     """
     try:
-        from .web.app import serve as run
+        from .web.server import serve as run
     except ImportError as exc:  # pragma: no cover - depends on the extra
         raise click.ClickException(
             f"the HTTP service needs FastAPI and uvicorn (import failed: {exc}); "

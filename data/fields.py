@@ -15,7 +15,6 @@ __all__ = [
     "STRATEGIES",
     "ALL_STRATEGIES",
     "CATEGORIES",
-    "REGIONS",
     "Column",
     "PROFILE_COLUMNS",
     "HISTORY_COLUMNS",
@@ -59,18 +58,6 @@ REGIONS: frozenset[str] = frozenset(
 TRUTH_PREFIX = "true_uplift_"
 """Simulator-only columns ``true_uplift_<strategy>`` (expected uplift vs ``none``)."""
 
-REGIONS: frozenset[str] = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
-    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO
-    DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU
-    GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW
-    KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
-    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW
-    PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
-    TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
-    ZM ZW XK""".split()
-)
-"""ISO 3166-1 alpha-2 officially assigned codes (249), plus XK (Kosovo, in common use)."""
 
 
 @dataclass(frozen=True)
@@ -131,17 +118,23 @@ def _fmt(x: float | None) -> str:
 
 PROFILE_COLUMNS: tuple[Column, ...] = (
     Column("creator_id", "string", "stable id of the creator"),
-    Column("followers", "int", "followers at the start of the week", min=0),
-    Column("avg_viewers", "float", "average concurrent viewers over the previous 4 weeks of LIVEs", min=0),
+    Column("followers", "int", "followers at the start of the week", min=0, max=1_000_000_000),
+    Column("avg_viewers", "float", "average concurrent viewers over the previous 4 weeks of LIVEs", min=0, max=100_000_000),
     Column("engagement_rate", "float", "share of LIVE viewers who liked, commented or shared, previous 4 weeks", min=0, max=1),
     Column("streams_per_week", "float", "LIVE streams per week, previous 4 weeks", min=0, max=21),
     Column("avg_stream_minutes", "float", "average LIVE length in minutes, previous 4 weeks", min=0, max=1440, min_exclusive=True),
     Column("retention_rate", "float", "average watch time / stream length (content-quality proxy)", min=0, max=1),
-    Column("prior_weekly_diamonds", "float", "average diamonds from gifts per week, previous 4 weeks", min=0),
+    Column("prior_weekly_diamonds", "float", "average diamonds from gifts per week, previous 4 weeks", min=0, max=10_000_000_000),
     Column("category", "choice", "content niche (unknown values map to 'other')", choices=CATEGORIES),
     Column("creator_age", "int", "creator's age in years", min=13, max=120),
 )
-"""Required columns of a profile (``recommend``) and of every history row."""
+"""Required columns of a profile (``recommend``) and of every history row.
+
+Upper bounds are sanity limits far above any real account (the largest TikTok
+accounts have ~2e8 followers; 1e10 diamonds a week is ~$50M), so that absurd
+values such as 1e308 are refused at the boundary instead of overflowing inside
+the model: followers <= 1e9, avg_viewers <= 1e8, prior_weekly_diamonds <= 1e10.
+"""
 
 OUTCOME_COLUMNS: tuple[Column, ...] = (
     Column("strategy", "choice", "what the creator tried this week", choices=ALL_STRATEGIES),

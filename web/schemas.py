@@ -1,8 +1,9 @@
-"""Pydantic request models for the HTTP service, built from ``fields.py``.
+"""Pydantic request models for the HTTP service, built from ``data/fields.py``.
 
-Nothing here re-types a column name or a range: each profile field comes from
-a :class:`livelift.data.fields.Column` spec. These models exist only at the HTTP
-boundary; the service layer takes plain mappings / domain objects.
+Nothing here re-types a column name or a numeric range: each profile field comes
+from a :class:`livelift.data.fields.Column` spec (bounds included), and ``region``
+is checked against the contract's own ISO 3166 list. These models exist only at the
+HTTP boundary; the service layer takes plain mappings / domain objects.
 
 Input policy (documented in the OpenAPI schema too):
 
@@ -10,40 +11,57 @@ Input policy (documented in the OpenAPI schema too):
   rejected, never coerced (durable-rules would happily compare ``"25" >= 18``).
 * Integer fields (``followers``, ``creator_age``) take integers; an integral
   float such as ``5200.0`` is accepted as ``5200``, ``5200.5`` is rejected.
-* NaN and infinities are rejected.
+* NaN and infinities are rejected; every number has an upper bound.
+* ``creator_id`` is a JSON string of 1 to :data:`MAX_ID_LENGTH` characters (files
+  may hold numeric ids; an HTTP body says ``"123"``).
+* No string may hold a lone UTF-16 surrogate (``"\\ud800"``): it is not text.
 * Unknown fields are rejected (``folowers`` gets "did you mean 'followers'?").
-* ``category`` takes any non-empty string: the data contract maps unknown
-  niches to ``'other'``, exactly as the CLI and the Python API do.
+* ``category`` takes any string with a visible character: the data contract maps
+  unknown niches to ``'other'``, exactly as the CLI and the Python API do.
 """
 
 from typing import Annotated, Any, Optional, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     create_model,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ..data import fields
+from ..data.contract import _ISO_ALPHA2 as ISO_REGIONS  # the contract's one list of valid codes
 
 __all__ = [
     "SINGLE_TAG",
     "BATCH_TAG",
+    "MAX_ID_LENGTH",
+    "EARNINGS_MAX",
     "ProfileIn",
     "EarningsIn",
     "batch_model",
     "recommendation_body",
     "PROFILE_EXAMPLE",
-    "column_for_loc",
+    "PROFILE_FIELD_NAMES",
+    "region_pattern",
+    "expected_for_loc",
 ]
 
 SINGLE_TAG = "single"
 BATCH_TAG = "batch"
+MAX_ID_LENGTH = 256
+"""Longest ``creator_id`` accepted over HTTP (a longer one is a client bug, and would be echoed back)."""
+EARNINGS_MAX = 1_000_000_000_000
+"""Largest ``diamonds`` / ``coins`` for ``POST /v1/earnings`` (1e12 diamonds is ~$5 billion)."""
+VISIBLE = r"\S"
+"""At least one non-space character: the contract strips text and treats blank as missing."""
 
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
@@ -60,6 +78,23 @@ PROFILE_EXAMPLE: dict[str, Any] = {
     "creator_age": 24,
     "region": "US",
 }
+"""The documented example profile (the same creator as examples/creator.json, plus a region)."""
+
+
+def region_pattern(codes: Any = ISO_REGIONS) -> str:
+    """A JSON-Schema regex matching exactly ``codes``, either case (the contract upper-cases).
+
+    Grouped by first letter, e.g. ``^(?:[Aa][DEFdef]|[Bb][AaBb])$``: one alternative
+    per letter keeps it short enough to read in /docs.
+    """
+    by_first: dict[str, list[str]] = {}
+    for code in sorted(codes):
+        by_first.setdefault(code[0], []).append(code[1])
+    groups = [
+        f"[{a}{a.lower()}][{''.join(seconds)}{''.join(s.lower() for s in seconds)}]"
+        for a, seconds in sorted(by_first.items())
+    ]
+    return "^(?:" + "|".join(groups) + ")$"
 
 
 def _integral(value: Any) -> Any:
@@ -69,11 +104,20 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _id_text(value: Any) -> Any:
-    """A whole-number id (123) becomes "123", as in files and the Python API."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+def _unicode_text(value: str) -> str:
+    """Refuse lone UTF-16 surrogates ("\\ud800", or raw bytes ED B2 80): they cannot be encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError(
+            "string_unicode",
+            "text must be valid Unicode: a lone UTF-16 surrogate such as \\ud800 is not a character",
+            {"expected": "a string of Unicode characters (UTF-8), without lone surrogates"},
+        ) from None
     return value
+
+
+Text = Annotated[str, AfterValidator(_unicode_text)]
 
 
 def _bounds(col: fields.Column) -> dict[str, Any]:
@@ -85,42 +129,43 @@ def _bounds(col: fields.Column) -> dict[str, Any]:
     return out
 
 
-def _field_for(col: fields.Column, *, required: bool = True) -> tuple[Any, Any]:
+ID_EXPECTED = f"a string of 1 to {MAX_ID_LENGTH} characters, not only spaces, e.g. \"c-001\" (quote numeric ids)"
+
+
+def _field_for(col: fields.Column) -> tuple[Any, Any]:
     """(annotation, FieldInfo) for one contract column."""
     desc = f"{col.description}. Valid: {col.expected}."
-    default = ... if required else None
     if col.kind == "int":
         ann: Any = Annotated[int, BeforeValidator(_integral)]
-        return ann, Field(default, description=desc, **_bounds(col))
+        return ann, Field(..., description=desc, **_bounds(col))
     if col.kind == "float":
-        return float, Field(default, description=desc, **_bounds(col))
+        return float, Field(..., description=desc, **_bounds(col))
     if col.kind == "choice":
-        # The contract maps unknown values to 'other' (same as CLI / Python API);
-        # the known values are listed in the schema for clients.
-        return str, Field(
-            default,
-            min_length=1,
+        return Text, Field(
+            ...,
+            pattern=VISIBLE,
             description=desc + " Unknown values are treated as 'other'.",
             json_schema_extra={"examples": list(col.choices or ())},
         )
     if col.kind == "region":
-        return (str if required else Optional[str]), Field(
-            default, pattern=r"^[A-Za-z]{2}$", description=desc
+        code = Annotated[str, StringConstraints(pattern=region_pattern()), AfterValidator(_unicode_text)]
+        return Optional[code], Field(
+            None,
+            description=f"{col.description} (optional; either case). Valid: {col.expected}; "
+            f"the {len(ISO_REGIONS)} codes of the pattern.",
+            json_schema_extra={"examples": ["US", "KR"]},
         )
-    return Annotated[str, BeforeValidator(_id_text)], Field(default, min_length=1, description=desc)
+    return Text, Field(
+        ..., min_length=1, max_length=MAX_ID_LENGTH, pattern=VISIBLE, description=f"{col.description}. Valid: {ID_EXPECTED}."
+    )
 
 
 def _profile_model() -> type[BaseModel]:
     specs: dict[str, Any] = {c.name: _field_for(c) for c in fields.PROFILE_COLUMNS}
-    region = fields.column("region")
-    specs["region"] = _field_for(region, required=False)
+    specs["region"] = _field_for(fields.column("region"))
     return create_model(
         "ProfileIn",
-        __config__=ConfigDict(
-            **_STRICT,
-            title="Profile",
-            json_schema_extra={"examples": [PROFILE_EXAMPLE]},
-        ),
+        __config__=ConfigDict(**_STRICT, title="Profile", json_schema_extra={"examples": [PROFILE_EXAMPLE]}),
         __doc__="One creator profile (data-contract.md, profile columns, plus optional region).",
         **specs,
     )
@@ -130,14 +175,15 @@ ProfileIn = _profile_model()
 
 
 def batch_model(max_batch: int) -> type[BaseModel]:
-    """``{"profiles": [...]}`` with at most ``max_batch`` profiles."""
+    """``{"profiles": [...]}`` with 1 to ``max_batch`` profiles."""
     return create_model(
         "ProfileBatchIn",
         __config__=ConfigDict(**_STRICT, title="ProfileBatch"),
-        __doc__=f"Up to {max_batch} profiles in one request.",
+        __doc__=f"1 to {max_batch} profiles in one request.",
         profiles=(
             list[ProfileIn],  # type: ignore[valid-type]
-            Field(..., max_length=max_batch, description=f"1 to {max_batch} profiles; more is rejected with 422."),
+            Field(..., min_length=1, max_length=max_batch, description=f"1 to {max_batch} profiles; "
+                  "an empty list or more are rejected with 422."),
         ),
     )
 
@@ -163,31 +209,54 @@ def recommendation_body(max_batch: int) -> Any:
     ]
 
 
+EARNINGS_EXPECTED = '{"diamonds": n} or {"coins": n}, n a number from 0 to 1e12'
+
+
+def _earnings_schema(schema: dict[str, Any]) -> None:
+    """Exactly one of the two fields, in the schema too; neither takes null."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+    schema["oneOf"] = [{"required": ["diamonds"]}, {"required": ["coins"]}]
+    schema["examples"] = [{"diamonds": 10000}, {"coins": 700}]
+
+
 class EarningsIn(BaseModel):
     """Exactly one of ``diamonds`` or ``coins``."""
 
-    model_config = ConfigDict(**_STRICT, json_schema_extra={"examples": [{"diamonds": 10000}, {"coins": 700}]})
+    model_config = ConfigDict(**_STRICT, json_schema_extra=_earnings_schema)
 
-    diamonds: Optional[float] = Field(None, ge=0, description="Diamonds received (>= 0).")
-    coins: Optional[float] = Field(None, ge=0, description="Coins spent by viewers on gifts (>= 0).")
+    # Typed float, default None: an explicit null is refused (strict float), absence is allowed.
+    diamonds: float = Field(None, ge=0, le=EARNINGS_MAX, description="Diamonds received (0 to 1e12).")  # type: ignore[assignment]
+    coins: float = Field(None, ge=0, le=EARNINGS_MAX, description="Coins spent by viewers on gifts (0 to 1e12).")  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "EarningsIn":
         if (self.diamonds is None) == (self.coins is None):
-            raise ValueError("give exactly one of 'diamonds' or 'coins'")
+            both = self.diamonds is not None
+            raise PydanticCustomError(
+                "diamonds_or_coins",
+                "give exactly one of 'diamonds' or 'coins'" + (", not both" if both else ""),
+                {"expected": EARNINGS_EXPECTED},
+            )
         return self
 
 
 _KNOWN = {c.name: c for c in fields.PROFILE_COLUMNS}
 _KNOWN["region"] = fields.column("region")
-
-
-def column_for_loc(loc: tuple[Any, ...] | list[Any]) -> Optional[fields.Column]:
-    """The contract column a validation-error location points at, if any."""
-    for part in reversed(loc):
-        if isinstance(part, str):
-            return _KNOWN.get(part)
-    return None
-
+_EARNINGS_FIELDS = {"diamonds": f"a number from 0 to {EARNINGS_MAX:,}", "coins": f"a number from 0 to {EARNINGS_MAX:,}"}
 
 PROFILE_FIELD_NAMES: tuple[str, ...] = tuple(_KNOWN)
+
+
+def expected_for_loc(loc: Any) -> Optional[str]:
+    """What is valid at a validation-error location (the contract column's words), if known."""
+    for part in reversed(list(loc)):
+        if isinstance(part, str):
+            if part == "creator_id":
+                return ID_EXPECTED
+            if part in _KNOWN:
+                return _KNOWN[part].expected
+            if part in _EARNINGS_FIELDS and len(loc) == 2:
+                return _EARNINGS_FIELDS[part]
+            return None
+    return None
