@@ -37,7 +37,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..data import fields
-from ..data.contract import _ISO_ALPHA2 as ISO_REGIONS  # the contract's one list of valid codes
+from ..data.fields import REGIONS as ISO_REGIONS  # the one list of valid codes
 
 __all__ = [
     "SINGLE_TAG",

@@ -446,7 +446,7 @@ def test_parse_profile_normalises():
     assert type(p.followers) is int and type(p.avg_viewers) is float
     assert parse_profile(profile_dict(category="cooking", creator_id=42)).category == "other"
     assert parse_profile(profile_dict(creator_id=42)).creator_id == "42"
-    assert Profile.from_dict(profile_dict()).region is None
+    assert parse_profile(profile_dict()).region is None
 
 
 @pytest.mark.parametrize(
@@ -455,7 +455,7 @@ def test_parse_profile_normalises():
         ({"engagement_rate": 1.7}, "engagement_rate", "out of range; expected a number between 0 and 1 (got 1.7)"),
         ({"followers": True}, "followers", "true/false is not a number"),
         ({"followers": 12.5}, "followers", "not a whole number"),
-        ({"followers": "many"}, "followers", "not a number; expected an integer >= 0 (got 'many')"),
+        ({"followers": "many"}, "followers", "not a number; expected an integer between 0 and 1,000,000,000 (got 'many')"),
         ({"avg_viewers": None}, "avg_viewers", "missing value"),
         ({"creator_id": ""}, "creator_id", "missing value; expected a non-empty string"),
         ({"creator_id": 1.5}, "creator_id", "not text"),
@@ -474,7 +474,7 @@ def test_parse_profile_missing_and_misspelt_fields():
     data = profile_dict()
     data["folowers"] = data.pop("followers")
     del data["creator_age"]
-    err = error_of(Profile.from_dict, data)
+    err = error_of(parse_profile, data)
     assert [p.loc for p in err.problems] == ["profile.followers", "profile.creator_age"]
     assert "did you mean 'followers'?" in str(err)
     assert "not_a_mapping" not in str(err)
@@ -604,10 +604,13 @@ def test_integers_beyond_int64_are_out_of_range_not_corrupted(tmp_path, big):
 
 def test_large_but_valid_numbers_still_read(tmp_path):
     frame = make_history(3)
-    frame.loc[0, "followers"] = 2**62
-    frame.loc[0, "gift_diamonds"] = 1e308  # finite, >= 0: valid
+    frame.loc[0, "followers"] = 10**9  # the documented upper bound: valid
+    frame.loc[0, "gift_diamonds"] = 1e308  # finite, >= 0, no upper bound: valid
     result = validate_history(frame)
-    assert result.frame["followers"].iloc[0] == 2**62 and result.frame["gift_diamonds"].iloc[0] == 1e308
+    assert result.frame["followers"].iloc[0] == 10**9 and result.frame["gift_diamonds"].iloc[0] == 1e308
+    frame.loc[0, "followers"] = 10**9 + 1
+    with pytest.raises(InputError, match="between 0 and 1,000,000,000"):
+        validate_history(frame)
 
 
 def test_deeply_nested_values_give_one_line_errors(tmp_path):

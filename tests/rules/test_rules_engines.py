@@ -247,13 +247,14 @@ def test_more_sessions_than_durable_keeps_alive(engines):
 
 
 def test_numbers_durable_cannot_parse_still_evaluate(engines):
-    """json.dumps writes 1e-05 / 1e+16, which durable refuses ("error code: 204"): both engines use a safe form."""
+    """json.dumps writes 1e-05 / 5e-324, which durable refuses ("error code: 204"): both engines use a safe form.
+    (Large numbers are capped by the contract's bounds, e.g. prior_weekly_diamonds <= 1e10.)"""
     durable, vectorized = engines["shipped+ops"]
     base = _random_profiles(1, 1)[0]
     profiles = [
         {**base, "prior_weekly_diamonds": 5e-324, "engagement_rate": 1e-05, "followers": 1000, "creator_age": 30},
-        {**base, "prior_weekly_diamonds": 1e16, "engagement_rate": 1e-07, "retention_rate": 2e-05, "creator_age": 30},
-        {**base, "prior_weekly_diamonds": 1e22, "avg_viewers": 1e-300, "streams_per_week": 0.0, "creator_age": 30},
+        {**base, "prior_weekly_diamonds": 1e10, "engagement_rate": 1e-07, "retention_rate": 2e-05, "creator_age": 30},
+        {**base, "prior_weekly_diamonds": 9.99e9, "avg_viewers": 1e-300, "streams_per_week": 0.0, "creator_age": 30},
     ]
     _check_agree(durable, vectorized, profiles)
     assert "boost.engage_audience.low_engagement" in _ids(durable.evaluate(profiles[0]))

@@ -141,7 +141,7 @@ def test_region_schema_is_the_contracts_iso_list(client):
     import itertools
     import re
 
-    from livelift.data.contract import _ISO_ALPHA2
+    from livelift.data.fields import REGIONS as _ISO_ALPHA2
 
     pattern = client.get("/openapi.json").json()["components"]["schemas"]["ProfileIn"]["properties"]["region"]
     (regex,) = [s["pattern"] for s in pattern["anyOf"] if "pattern" in s]

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from .. import schemas
 from ..context import State
 from ..responses import RecommendationsOut, error_responses
-from ...domain import Profile
+from ...data.contract import parse_profile
 from ...text.shapes import recommendation_to_dict
 
 
@@ -53,7 +53,7 @@ def build_router(max_batch: int, max_body_bytes: int) -> APIRouter:
         if not state.coalesce:
             rec = await state.run(s.recommend, _profile_dict(body))
         else:
-            profile = Profile.from_dict(_profile_dict(body))  # InputError -> 422 for this request only
+            profile = parse_profile(_profile_dict(body))  # InputError -> 422 for this request only
             rec = await state.coalescer.recommend(s, profile)
         return JSONResponse(recommendation_to_dict(rec))
 
