@@ -242,8 +242,8 @@ def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame") -> Any:
     """``ranker.predict_uplift(frame)``, split over up to 2 threads for big batches.
 
     scikit-learn's tree prediction releases the GIL and each call is pinned to
-    one OpenMP thread, so two Python threads use both cores of these machines:
-    200k profiles took 3.9-4.8 s instead of 7.9-8.6 s (benchmarks/bench_service.py).
+    one OpenMP thread, so two Python threads use both cores (benchmarks/bench_service.py
+    measures the gain).
     A row's prediction does not depend on its batch-mates (a tested property of
     UpliftRanker), so the result is bitwise the serial one.
     """
