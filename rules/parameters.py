@@ -159,7 +159,7 @@ def parse_parameters(doc: Any, file: str) -> tuple[dict[str, Parameter], list[Pr
                 bad = True
         srcs = spec.get("sources")
         if "sources" in spec and (not isinstance(srcs, list) or not srcs or not all(isinstance(s, str) and s.strip() for s in srcs)):
-            problems.append(Problem(f"{where}, sources", "must be a non-empty list of strings", "e.g. [facts.md#M8]", srcs))
+            problems.append(Problem(f"{where}, sources", "must be a non-empty list of strings", "e.g. [M8, https://...]", srcs))
             bad = True
         limits = bounds_for(name, spec.get("unit"))
         for key in ("value", "low", "high"):

@@ -15,8 +15,10 @@ from .parameters import Parameter
 
 __all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
 
-KINDS = ("fact", "eligibility", "allow", "block", "boost", "caution")
-STRATEGY_KINDS = ("allow", "block", "boost", "caution")
+KINDS = ("fact", "eligibility", "block", "boost", "caution")
+STRATEGY_KINDS = ("block", "boost", "caution")
+"""A strategy rule's kind says what its reason does: ``block`` rules the strategy out,
+``boost`` argues for it, ``caution`` against it."""
 DENIALS = ("go_live", "earn_gifts")
 
 
@@ -24,7 +26,7 @@ DENIALS = ("go_live", "earn_gifts")
 class Rule:
     """One rule, validated, with parameters resolved and its reason rendered.
 
-    ``strategy`` is set for allow/block/boost/caution rules (a strategy name or
+    ``strategy`` is set for block/boost/caution rules (a strategy name or
     ``all``); ``denies`` for eligibility rules (``go_live``, ``earn_gifts``).
     ``file`` names where it came from.
     """

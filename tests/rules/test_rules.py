@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 import pandas as pd
@@ -44,8 +45,8 @@ BASE = dict(
 
 UNDER_FOLLOWERS = (
     "eligibility.live.under_min_followers",
-    "allow.engage_audience.grow_followers",
-    "allow.improve_content.grow_followers",
+    "boost.engage_audience.grow_followers",
+    "boost.improve_content.grow_followers",
     "block.collaborate.under_min_followers",
     "block.promote.under_min_followers",
     "block.increase_frequency.under_min_followers",
@@ -135,10 +136,14 @@ def test_shipped_rules_are_valid_and_sourced(ruleset):
     assert check_rules() == []
     assert len(ruleset.rules) >= 25
     kinds = {r.kind for r in ruleset.rules}
-    assert kinds == {"fact", "eligibility", "allow", "block", "boost", "caution"}
+    assert kinds == {"fact", "eligibility", "block", "boost", "caution"}
     for rule in ruleset.rules:
         assert rule.reason and "{" not in rule.reason, rule.id
-        assert rule.sources and all(s.startswith(("facts.md#", "http")) for s in rule.sources), rule.id
+        assert rule.kind == rule.id.split(".")[0] or (rule.kind, rule.id.split(".")[0]) == ("fact", "fact"), rule.id
+        if rule.strategy is not None:  # every strategy reason says what it does for the strategy
+            assert rule.kind in ("block", "boost", "caution"), rule.id
+    for cited in [r.sources for r in ruleset.rules] + [p.sources for p in ruleset.parameters.values()]:
+        assert cited and all(re.fullmatch(r"https?://[^\s/]+\.\S+", s) for s in cited), cited
     assert ruleset.rules[0].file == "rules/facts.yaml"
 
 
@@ -286,7 +291,7 @@ def test_vectorized_needs_the_profile_columns(vectorized):
 def test_strategy_table_long_form(vectorized, durable):
     rows = [_profile({}), _profile({"followers": 999}), _profile({"creator_age": 17})]
     table = vectorized.strategy_table(pd.DataFrame(rows, index=[10, 20, 30]))
-    assert list(table.columns) == ["row", "strategy", "allowed", "boosted", "caution", "rule_ids", "reason"]
+    assert list(table.columns) == ["row", "strategy", "allowed", "boosted", "caution", "rule_ids", "rule_kinds", "reason"]
     assert len(table) == 3 * len(STRATEGIES)
     assert table["row"].tolist() == [0] * 5 + [1] * 5 + [2] * 5
     assert table["strategy"].astype(str).tolist() == list(STRATEGIES) * 3
@@ -297,7 +302,11 @@ def test_strategy_table_long_form(vectorized, durable):
             v = ev.strategies[rec["strategy"]]
             assert rec["allowed"] == v.allowed
             assert rec["rule_ids"] == ";".join(v.rule_ids)
+            assert rec["rule_kinds"] == ";".join(h.kind for h in v.hits)
             assert rec["reason"] == " ".join(v.reasons)
+    adult = table[table["row"] == 1].set_index(table["strategy"].astype(str)[table["row"] == 1])
+    assert adult.loc["collaborate", "rule_kinds"] == "eligibility;block"
+    assert adult.loc["engage_audience", "rule_kinds"] == "eligibility;boost"
 
 
 def test_empty_frame(vectorized):
@@ -496,7 +505,11 @@ def test_broken_rules_refused_with_every_problem(tmp_path):
         ("rules:\n  - {id: block.a, kind: block, when: always, reason: a, sources: [facts.md#M1]}\n", "rule block.a", "needs 'strategy'"),
         ("rules:\n  - {id: Bad Id, kind: fact, when: always, reason: a, sources: [facts.md#M1]}\n", "id", "dotted lower_snake_case"),
         ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: 'a {diamond_usd:%%}', sources: [facts.md#M1]}\n", "reason", "format spec"),
-        ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: a, sources: [somewhere]}\n", "sources[0]", "not a source reference"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: a, sources: ['  ']}\n", "sources[0]", "must be non-empty text"),
+        ("rules:\n  - {id: fact.a, kind: fact, when: always, reason: a, sources: [3]}\n", "sources[0]", "must be non-empty text"),
+        ("rules:\n  - {id: boost.a, kind: allow, strategy: promote, when: always, reason: a, sources: [x]}\n", "kind", "kind 'allow' is gone: say what its reason does for the strategy: boost"),
+        ("sources:\n  X1: {title: t, urls: [facts.md]}\n", "source X1, urls[0]", "not a URL a user can open"),
+        ("sources:\n  X1: {title: t, url: [https://example.org]}\n", "source X1, url", "did you mean 'urls'?"),
         ("rules:\n  - {id: fact.a, kind: fact, when: {field: region, op: '==', value: Korea}, reason: a, sources: [x]}\n", "when.value", "unknown region 'Korea'"),
         ("rules:\n  - {id: fact.a, kind: fact, when: {field: region, op: in, value: [US, kr]}, reason: a, sources: [x]}\n", "when.value[1]", "unknown region 'kr' (did you mean 'KR'?)"),
         ("rules:\n  - {id: fact.a, kind: fact, when: {field: region, op: '!=', value: ZZ}, reason: a, sources: [x]}\n", "when.value", "unknown region 'ZZ'"),
@@ -504,11 +517,66 @@ def test_broken_rules_refused_with_every_problem(tmp_path):
     ],
 )
 def test_single_problems(tmp_path, body, loc, msg):
-    (tmp_path / "x.yaml").write_text(body, encoding="utf-8")
+    file = tmp_path / ("sources.yaml" if body.startswith("sources:") else "x.yaml")
+    file.write_text(body, encoding="utf-8")
     problems = check_rules(tmp_path)
     assert problems, body
     assert any(loc in p.loc and msg in str(p) for p in problems), [str(p) for p in problems]
-    assert all(str(tmp_path / "x.yaml") in p.loc for p in problems)
+    assert all(str(file) in p.loc for p in problems)
+
+
+def test_sources_resolve_to_urls_and_user_files_cite_any_text(tmp_path, ruleset):
+    """Issue 11: sources are URLs a user can open; a user file may cite any non-empty text."""
+    _write(
+        tmp_path / "sources.yaml",
+        """
+        sources:
+          MY1: {title: My coach, urls: ["https://example.org/coach"]}
+          E2: {title: Our market, urls: ["https://example.org/market"]}
+        """,
+    )
+    _write(
+        tmp_path / "mine.yaml",
+        """
+        rules:
+          - id: fact.mine
+            kind: fact
+            when: always
+            reason: Mine.
+            sources: [MY1, E3, facts.md#E3, "my notebook, p. 12", "https://example.org/x", E2]
+        """,
+    )
+    rs = load_ruleset([tmp_path])
+    e3 = ruleset.rule("eligibility.live.under_min_age").sources[-1]  # the shipped E3 page
+    assert e3 == "https://support.tiktok.com/en/live-gifts-wallet/tiktok-live/live-gifts-on-tiktok"
+    assert rs.rule("fact.mine").sources == (
+        "https://example.org/coach", e3, "my notebook, p. 12", "https://example.org/x", "https://example.org/market"
+    )
+    assert any(n.startswith(f"user source E2 in {tmp_path / 'sources.yaml'} replaces the shipped source") for n in rs.notices)
+    assert "https://example.org/market" in rs.rule("eligibility.live.under_min_followers").sources  # shipped rules follow the user table
+
+
+def test_shipped_files_must_cite_a_known_id_or_a_url():
+    from livelift.rules.sources import Source, citation_problem
+
+    table = {"M3": Source("M3", "t", ("https://example.org",))}
+    assert citation_problem("M3", table, shipped=True) is None
+    assert citation_problem("https://example.org/a", table, shipped=True) is None
+    assert citation_problem("M33", table, shipped=True)[0] == "unknown source id 'M33' (did you mean 'M3'?)"
+    assert citation_problem("M33", table, shipped=False) is None
+
+
+def test_facts_command_prints_urls(ruleset):
+    from click.testing import CliRunner
+
+    from livelift.cli import main
+
+    result = CliRunner().invoke(main, ["facts", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    facts = {f["id"]: f for f in __import__("json").loads(result.output)}
+    assert facts["fact.likes_do_not_pay"]["sources"][0] == "https://tinygrab.com/how-much-does-tiktok-pay-for-likes-on-live"
+    assert all(src.startswith("https://") for f in facts.values() for src in f["sources"])
+    assert "facts.md" not in result.output
 
 
 def test_duplicate_ids_in_one_dir_and_missing_dir(tmp_path):

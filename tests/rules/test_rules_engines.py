@@ -141,6 +141,8 @@ def _check_agree(durable, vectorized, profiles):
             assert rec["row"] == i and rec["strategy"] == strategy
             assert (rec["allowed"], rec["boosted"], rec["caution"]) == (v.allowed, v.boosted, v.caution), (profile, strategy)
             assert rec["rule_ids"] == ";".join(v.rule_ids)
+            assert rec["rule_kinds"] == ";".join(h.kind for h in v.hits)
+            assert tuple(h.id for h in v.hits) == v.rule_ids and tuple(h.reason for h in v.hits) == v.reasons
             assert rec["reason"] == " ".join(v.reasons)
 
 
