@@ -123,14 +123,31 @@ class RuleSet:
             rate = self.parameters["diamonds_per_coin"]
             used.append(rate)
             d_val, (d_lo, d_hi) = c * rate.value, (c * rate.range[0], c * rate.range[1])
-            for name, label in (("coin_usd_web", "on the web"), ("coin_usd_app", "in the app")):
-                p = self.parameters.get(name)
-                if p is not None:
-                    used.append(p)
-                    notes.append(f"Viewers paid about ${c * p.value:,.2f} for {c:,.0f} coins {label}.")
+            self._coin_notes(c, used, notes)
         else:
             d_val = d_lo = d_hi = d
         lo_usd, hi_usd = usd_per.range
+        self._payout_notes(used, notes)
+        return EarningsEstimate(
+            diamonds=d_val,
+            usd=d_val * usd_per.value,
+            usd_low=d_lo * lo_usd,
+            usd_high=d_hi * hi_usd,
+            coins=c,
+            parameters=tuple(p.as_dict() for p in used),
+            notes=tuple(notes),
+        )
+
+    def _coin_notes(self, coins: float, used: list[Parameter], notes: list[str]) -> None:
+        """What viewers paid for ``coins``, at each coin price the rule set knows."""
+        for name, label in (("coin_usd_web", "on the web"), ("coin_usd_app", "in the app")):
+            p = self.parameters.get(name)
+            if p is not None:
+                used.append(p)
+                notes.append(f"Viewers paid about ${coins * p.value:,.2f} for {coins:,.0f} coins {label}.")
+
+    def _payout_notes(self, used: list[Parameter], notes: list[str]) -> None:
+        """The creator's share and the cash-out limits, where the rule set has them."""
         share = self.parameters.get("creator_share_net")
         if share is not None:
             used.append(share)
@@ -143,12 +160,3 @@ class RuleSet:
         if mx is not None:
             used.append(mx)
             notes.append(f"At most ${mx.value:,.0f} can be withdrawn per day.")
-        return EarningsEstimate(
-            diamonds=d_val,
-            usd=d_val * usd_per.value,
-            usd_low=d_lo * lo_usd,
-            usd_high=d_hi * hi_usd,
-            coins=c,
-            parameters=tuple(p.as_dict() for p in used),
-            notes=tuple(notes),
-        )
