@@ -284,7 +284,7 @@ def test_import_stays_light():
 
 def test_rules_built_in_python_cannot_be_nested_too_deeply():
     """Every engine walks `when` recursively: a Rule refuses a tree deeper than MAX_DEPTH, so no
-    RecursionError can come out of describe(), the durable translation or the vectorized masks."""
+    RecursionError can come out of the durable translation or the vectorized masks."""
     from livelift.errors import RuleFileError
     from livelift.rules import Rule, RuleSet
     from livelift.rules.conditions import MAX_DEPTH, All, Leaf, Not, depth
