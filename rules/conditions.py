@@ -40,6 +40,7 @@ __all__ = [
     "negate",
     "leaves",
     "is_numeric_field",
+    "is_number",
     "safe_number",
     "MAX_DEPTH",
     "depth",
@@ -81,6 +82,11 @@ def safe_number(x: float | int) -> float | int:
         x = math.nextafter(x, math.inf if x > 0 else -math.inf)
         text = repr(x)
     return x
+
+
+def is_number(x: Any) -> bool:
+    """A finite int or float that is not a bool: what a rule or parameter may write as a number."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def is_numeric_field(name: str) -> bool:
@@ -320,7 +326,7 @@ class _Parser:
                 return ...
             value = self.params[name]
         if numeric:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if not is_number(value):
                 self.problem(path, f"field {field!r} is numeric: op {op!r} needs a number", FIELDS[field].expected, value)
                 return ...
             return safe_number(value)

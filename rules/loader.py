@@ -1,52 +1,38 @@
 """Read rule files (shipped and ``--rules DIR``), validate everything, build a RuleSet.
 
 Shipped files come from the package (``importlib.resources``), then each user
-directory in order. A user rule whose id already exists REPLACES that rule (in
-its place) and a user ``parameters.yaml`` overrides parameters by name; both
-leave a line in ``RuleSet.notices``. Every problem in every file is collected
-first and reported at once as one :class:`~livelift.errors.RuleFileError`,
-each naming the file, the rule id and the field.
-
-Rule file schema (``rules/*.yaml``)::
-
-    rules:
-      - id: block.collaborate.under_min_followers    # stable, unique, dotted lower_snake
-        kind: block          # fact | eligibility | allow | block | boost | caution
-        strategy: collaborate  # allow/block/boost/caution only: a strategy or `all`
-        denies: [go_live, earn_gifts]   # eligibility only
-        when: {field: followers, op: "<", value: {param: live_min_followers}}
-        reason: Plain language; may quote {live_min_followers:,}.
-        sources: [facts.md#E2, https://...]
+directory in order. Each source first gives its tables: ``parameters.yaml``
+(named numbers) and ``sources.yaml`` (cited ids -> URLs); a user table entry
+replaces the one of the same name. Then its rule files (schema in
+``rulefile.py``): a user rule whose id already exists REPLACES that rule in its
+place. Every replacement leaves a line in ``RuleSet.notices``. Every problem
+in every file is collected first and reported at once as one
+:class:`~livelift.errors.RuleFileError`, each naming the file, the rule id and
+the field.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-
-from ..errors import Problem, RuleFileError, did_you_mean
-from ..data.fields import STRATEGIES
-from .conditions import parse_condition
+from ..errors import Problem, RuleFileError
 from .parameters import Parameter, parse_parameters
-from .ruleset import DENIALS, KINDS, STRATEGY_KINDS, Rule, RuleSet
+from .rulefile import RULE_KEYS, RuleContext, parse_rule_file, raw_ids
+from .ruleset import Rule, RuleSet
+from .sources import SOURCES_FILE, Source, citation_problem, parse_sources, resolve_sources
 from .yamlfile import UNREADABLE, read_yaml
 
 __all__ = ["load_ruleset", "check_rules", "RULE_KEYS"]
 
-RULE_KEYS = ("id", "kind", "when", "strategy", "denies", "reason", "sources")
 PARAMETERS_FILE = "parameters.yaml"
-_SHIPPED_ORDER = (PARAMETERS_FILE, "facts.yaml", "eligibility.yaml", "strategies.yaml")
+_SHIPPED_ORDER = (PARAMETERS_FILE, SOURCES_FILE, "facts.yaml", "eligibility.yaml", "strategies.yaml")
 """Shipped files in reading order (rule order = file order); others follow by name."""
-_ID_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-_SOURCE_RE = re.compile(r"^(facts\.md#[A-Za-z0-9_.\-]+|https?://\S+)$")
-_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
-_PLACEHOLDER_BODY = re.compile(r"^([a-z][a-z0-9_]*)(?:\.(low|high))?(?::([^{}]*))?$")
 
 
-# ------------------------------------------------------------------ sources
+# ------------------------------------------------------------- rule files
 
 
 class _Source:
@@ -82,194 +68,75 @@ def _user_source(directory: str | Path, problems: list[Problem]) -> _Source | No
     return _Source(str(path), files, shipped=False)
 
 
-# ------------------------------------------------------------- rule parsing
-
-
-def _render_reason(text: str, params: dict[str, Parameter], where: str, problems: list[Problem]) -> str | None:
-    ok = True
-
-    def sub(match: re.Match) -> str:
-        nonlocal ok
-        body = _PLACEHOLDER_BODY.match(match.group(1))
-        if not body or body.group(1) not in params:
-            name = body.group(1) if body else match.group(1)
-            problems.append(
-                Problem(
-                    f"{where}, reason",
-                    f"unknown parameter {{{match.group(1)}}} in reason{did_you_mean(name, params)}",
-                    "{name}, {name.low}, {name.high} of a known parameter, optionally with a format spec",
-                )
-            )
-            ok = False
-            return ""
-        param = params[body.group(1)]
-        value = {"low": param.range[0], "high": param.range[1]}.get(body.group(2) or "", param.value)
-        spec = body.group(3)
-        try:
-            if spec:
-                return format(value, spec)
-            return f"{value:,}" if float(value).is_integer() and abs(value) >= 1000 else f"{value:g}"
-        except (ValueError, TypeError):
-            problems.append(Problem(f"{where}, reason", f"bad format spec {spec!r} for {body.group(1)}", "a Python format spec such as ,.0f or .0%"))
-            ok = False
-            return ""
-
-    out = " ".join(_PLACEHOLDER_RE.sub(sub, text).split())
-    return out if ok else None
-
-
-def _parse_rule(raw: Any, file: str, index: int, params: dict[str, Parameter], values: dict[str, Any]) -> tuple[Rule | None, list[Problem]]:
-    problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        return None, [Problem(f"{file}: rules[{index}]", "a rule is a mapping", "{id, kind, when, reason, sources, ...}", raw)]
-    rid = raw.get("id")
-    label = rid if isinstance(rid, str) and rid else f"rules[{index}]"
-    where = f"{file}: rule {label}"
-
-    def bad(field: str, msg: str, expected: str | None = None, value: Any = ...) -> None:
-        loc = f"{where}, {field}" if field else where
-        problems.append(Problem(loc, msg, expected) if value is ... else Problem(loc, msg, expected, value))
-
-    for key in raw:
-        if key not in RULE_KEYS:
-            bad(str(key), f"unknown key {key!r}{did_you_mean(key, RULE_KEYS)}", ", ".join(RULE_KEYS))
-    for key in ("id", "kind", "when", "reason", "sources"):
-        if key not in raw:
-            bad("", f"missing key {key!r}", ", ".join(RULE_KEYS))
-    if "id" in raw and (not isinstance(rid, str) or not _ID_RE.match(rid) or rid.startswith("__")):
-        bad("id", "rule ids are dotted lower_snake_case words", "e.g. block.collaborate.under_min_followers", rid)
-
-    kind = raw.get("kind")
-    if "kind" in raw and kind not in KINDS:
-        bad("kind", f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}", "one of " + ", ".join(KINDS), kind)
-    strategy = raw.get("strategy")
-    choices = (*STRATEGIES, "all")
-    if kind in KINDS and kind not in STRATEGY_KINDS and strategy is not None:
-        bad("strategy", f"a {kind} rule takes no strategy", f"'strategy' only on {', '.join(STRATEGY_KINDS)} rules", strategy)
-    elif strategy is not None and strategy not in choices:
-        bad("strategy", f"unknown strategy {strategy!r}{did_you_mean(strategy, choices)}", "one of " + ", ".join(choices), strategy)
-    elif kind in STRATEGY_KINDS and strategy is None:
-        bad("", f"a {kind} rule needs 'strategy'", "one of " + ", ".join(choices))
-    denies = raw.get("denies")
-    if kind == "eligibility":
-        if not isinstance(denies, list) or not denies or any(d not in DENIALS for d in denies):
-            wrong = next((d for d in denies if d not in DENIALS), None) if isinstance(denies, list) else None
-            hint = did_you_mean(wrong, DENIALS) if wrong is not None else ""
-            bad("denies", f"an eligibility rule needs 'denies', a non-empty list{hint}", "a list of " + ", ".join(DENIALS), denies)
-    elif kind in KINDS and denies is not None:
-        bad("denies", f"a {kind} rule takes no 'denies'", "'denies' only on eligibility rules", denies)
-
-    reason = raw.get("reason")
-    rendered = None
-    if "reason" in raw:
-        if not isinstance(reason, str) or not reason.strip():
-            bad("reason", "must be a non-empty plain-language sentence", "text", reason)
-        else:
-            rendered = _render_reason(reason, params, where, problems)
-    sources = raw.get("sources")
-    if "sources" in raw:
-        if not isinstance(sources, list) or not sources:
-            bad("sources", "must be a non-empty list", "e.g. [facts.md#E2, https://...]", sources)
-        else:
-            for i, s in enumerate(sources):
-                if not isinstance(s, str) or not _SOURCE_RE.match(s):
-                    bad(f"sources[{i}]", "not a source reference", "facts.md#<id> or an http(s) URL", s)
-
-    cond = None
-    if "when" in raw:
-        cond, cond_problems = parse_condition(raw["when"], where=where, params=values)
-        problems.extend(cond_problems)
-    if problems:
-        return None, problems
-    rule = Rule(
-        id=rid,
-        kind=kind,
-        when=cond,
-        reason=rendered,
-        sources=tuple(sources),
-        strategy=strategy,
-        denies=tuple(dict.fromkeys(denies or ())),
-        file=file,
-    )
-    return rule, []
-
-
-def _parse_rule_file(doc: Any, file: str, params: dict[str, Parameter], values: dict[str, Any]) -> tuple[list[Rule], list[Problem]]:
-    if doc is None:
-        return [], [Problem(file, "empty rule file", "rules: [...]")]
-    if not isinstance(doc, dict) or "rules" not in doc:
-        got = sorted(map(str, doc)) if isinstance(doc, dict) else type(doc).__name__
-        hint = ""
-        if isinstance(doc, dict):
-            hint = next((did_you_mean(k, ("rules",)) for k in doc if did_you_mean(k, ("rules",))), "")
-        return [], [Problem(file, f"a rule file is a mapping with the key 'rules'{hint}", "rules: [ {id, kind, when, ...}, ... ]", got)]
-    problems = [Problem(f"{file}, {k}", f"unknown top-level key {k!r}", "only 'rules'") for k in doc if k != "rules"]
-    items = doc["rules"]
-    if not isinstance(items, list):
-        return [], problems + [Problem(f"{file}, rules", "must be a list of rules", "a YAML list", type(items).__name__)]
-    rules: list[Rule] = []
-    for i, raw in enumerate(items):
-        rule, probs = _parse_rule(raw, file, i, params, values)
-        problems.extend(probs)
-        if rule is not None:
-            rules.append(rule)
-    return rules, problems
-
-
-def _raw_ids(doc: Any) -> list[str]:
-    """The string ids in a parsed rule file, valid rules or not (for duplicate checks)."""
-    items = doc.get("rules") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        return []
-    return [r["id"] for r in items if isinstance(r, dict) and isinstance(r.get("id"), str)]
-
-
 # ------------------------------------------------------------------ loading
 
 
-def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[RuleSet | None, list[Problem]]:
-    problems: list[Problem] = []
-    notices: list[str] = []
-    sources: list[_Source] = [_shipped_source()] if include_shipped else []
-    if isinstance(extra_dirs, (str, Path)):
-        extra_dirs = (extra_dirs,)
-    for d in extra_dirs:
-        src = _user_source(d, problems)
-        if src is not None:
-            sources.append(src)
+class _Tables:
+    """The parameters and the source table, merged over every source (later ones replace by name)."""
 
-    # 1. parameters: shipped, then each user directory overriding by name
-    params: dict[str, Parameter] = {}
+    def __init__(self) -> None:
+        self.params: dict[str, Parameter] = {}
+        self.sources: dict[str, Source] = {}
+        self.shipped_files: set[str] = set()
+
+    def origin(self, item: Rule | Parameter | Source, noun: str) -> str:
+        return f"the shipped {noun}" if item.file in self.shipped_files else f"the {noun} from {item.file}"
+
+    def add(self, found: dict[str, Any], into: dict[str, Any], noun: str, file: str, notices: list[str]) -> None:
+        for name, item in found.items():
+            if name in into:
+                notices.append(f"user {noun} {name} in {file} replaces {self.origin(into[name], noun)}")
+            into[name] = item
+
+
+def _read_tables(sources: list[_Source], problems: list[Problem], notices: list[str]) -> tuple[_Tables, list[tuple[_Source, str, Any]]]:
+    """Parse every file once: fill the tables; return them and the rule files' documents."""
+    tables = _Tables()
     docs: list[tuple[_Source, str, Any]] = []
-    shipped_files: set[str] = set()
     for src in sources:
         for file, text in src.files:
-            doc = read_yaml(text, file, problems)
             if src.shipped:
-                shipped_files.add(file)
+                tables.shipped_files.add(file)
+            doc = read_yaml(text, file, problems)
+            name = Path(file).name
             if doc is UNREADABLE:
                 continue
-            if Path(file).name == PARAMETERS_FILE:
+            if name == PARAMETERS_FILE:
                 found, probs = parse_parameters(doc, file)
-                problems.extend(probs)
-                for name, param in found.items():
-                    if name in params:
-                        notices.append(f"user parameter {name} in {file} replaces {_origin(params[name], 'parameter', shipped_files)}")
-                    params[name] = param
+                tables.add(found, tables.params, "parameter", file, notices)
+            elif name == SOURCES_FILE:
+                found, probs = parse_sources(doc, file)
+                tables.add(found, tables.sources, "source", file, notices)
             else:
                 docs.append((src, file, doc))
-    values = {name: p.value for name, p in params.items()}
+                continue
+            problems.extend(probs)
+    return tables, docs
 
-    # 2. rules: shipped ids must be unique; a user rule replaces an existing id in place
+
+def _cite_parameters(tables: _Tables, problems: list[Problem]) -> None:
+    """Check each parameter's citations (shipped ones must resolve) and resolve them to URLs."""
+    for name, param in tables.params.items():
+        shipped = param.file in tables.shipped_files
+        for i, text in enumerate(param.sources):
+            problem = citation_problem(text, tables.sources, shipped=shipped)
+            if problem is not None:
+                problems.append(Problem(f"{param.file}: parameter {name}, sources[{i}]", problem[0], problem[1], text))
+        tables.params[name] = replace(param, sources=resolve_sources(param.sources, tables.sources))
+
+
+def _read_rules(
+    sources: list[_Source], docs: list[tuple[_Source, str, Any]], tables: _Tables, problems: list[Problem], notices: list[str]
+) -> dict[str, Rule]:
+    """Rules by id: ids unique within the shipped set and within each directory; a later source replaces an id in place."""
     by_id: dict[str, Rule] = {}
     for src in sources:
+        ctx = RuleContext(params=tables.params, sources=tables.sources, shipped=src.shipped)
         seen_here: dict[str, str] = {}
-        for s, file, doc in docs:
-            if s is not src:
-                continue
-            rules, probs = _parse_rule_file(doc, file, params, values)
-            problems.extend(probs)
-            for rid in _raw_ids(doc):
+        for _, file, doc in (d for d in docs if d[0] is src):
+            rules, found = parse_rule_file(doc, file, ctx)
+            problems.extend(found)
+            for rid in raw_ids(doc):
                 if rid in seen_here:
                     problems.append(
                         Problem(
@@ -282,15 +149,25 @@ def _collect(extra_dirs: Iterable[str | Path], include_shipped: bool) -> tuple[R
                 seen_here.setdefault(rid, file)
             for rule in rules:
                 if rule.id in by_id:
-                    notices.append(f"user rule {rule.id} in {file} replaces {_origin(by_id[rule.id], 'rule', shipped_files)}")
+                    notices.append(f"user rule {rule.id} in {file} replaces {tables.origin(by_id[rule.id], 'rule')}")
                 by_id[rule.id] = rule
+    return by_id
+
+
+def _collect(extra_dirs: Iterable[str | Path] | str | Path, include_shipped: bool) -> tuple[RuleSet | None, list[Problem]]:
+    problems: list[Problem] = []
+    notices: list[str] = []
+    sources: list[_Source] = [_shipped_source()] if include_shipped else []
+    for d in (extra_dirs,) if isinstance(extra_dirs, (str, Path)) else extra_dirs:
+        src = _user_source(d, problems)
+        if src is not None:
+            sources.append(src)
+    tables, docs = _read_tables(sources, problems, notices)
+    _cite_parameters(tables, problems)
+    by_id = _read_rules(sources, docs, tables, problems, notices)
     if problems:
         return None, problems
-    return RuleSet(rules=tuple(by_id.values()), parameters=params, notices=tuple(notices)), []
-
-
-def _origin(item: Rule | Parameter, noun: str, shipped_files: set[str]) -> str:
-    return f"the shipped {noun}" if item.file in shipped_files else f"the {noun} from {item.file}"
+    return RuleSet(rules=tuple(by_id.values()), parameters=tables.params, notices=tuple(notices)), []
 
 
 def load_ruleset(extra_dirs: Iterable[str | Path] | str | Path = (), *, include_shipped: bool = True) -> RuleSet:

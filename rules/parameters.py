@@ -10,13 +10,13 @@ Rules refer to them as ``value: {param: name}`` and reasons as
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem, did_you_mean
 from ..data.fields import column
+from .conditions import is_number
 
 
 __all__ = ["Parameter", "parse_parameters", "PARAMETER_KEYS", "Bounds", "PARAMETER_BOUNDS", "bounds_for"]
@@ -118,10 +118,6 @@ class Parameter:
         }
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
 def parse_parameters(doc: Any, file: str) -> tuple[dict[str, Parameter], list[Problem]]:
     """Validate a parsed parameters.yaml; returns ({name: Parameter}, problems)."""
     problems: list[Problem] = []
@@ -150,7 +146,7 @@ def parse_parameters(doc: Any, file: str) -> tuple[dict[str, Parameter], list[Pr
                 problems.append(Problem(where, f"missing key {key!r}", ", ".join(PARAMETER_KEYS)))
                 bad = True
         for key in ("value", "low", "high"):
-            if key in spec and not _is_number(spec[key]):
+            if key in spec and not is_number(spec[key]):
                 problems.append(Problem(f"{where}, {key}", "must be a number", "a finite number", spec[key]))
                 bad = True
         for key in ("unit", "description"):
@@ -159,14 +155,14 @@ def parse_parameters(doc: Any, file: str) -> tuple[dict[str, Parameter], list[Pr
                 bad = True
         srcs = spec.get("sources")
         if "sources" in spec and (not isinstance(srcs, list) or not srcs or not all(isinstance(s, str) and s.strip() for s in srcs)):
-            problems.append(Problem(f"{where}, sources", "must be a non-empty list of strings", "e.g. [facts.md#M8]", srcs))
+            problems.append(Problem(f"{where}, sources", "must be a non-empty list of strings", "e.g. [M8, https://...]", srcs))
             bad = True
         limits = bounds_for(name, spec.get("unit"))
         for key in ("value", "low", "high"):
-            if limits is not None and _is_number(spec.get(key)) and not limits.ok(spec[key]):
+            if limits is not None and is_number(spec.get(key)) and not limits.ok(spec[key]):
                 problems.append(Problem(f"{where}, {key}", "out of range", limits.text, spec[key]))
                 bad = True
-        low, high, value = (spec.get(k) if _is_number(spec.get(k)) else None for k in ("low", "high", "value"))
+        low, high, value = (spec.get(k) if is_number(spec.get(k)) else None for k in ("low", "high", "value"))
         if value is not None and ((low is not None and low > value) or (high is not None and high < value)):
             problems.append(Problem(where, "needs low <= value <= high", "low <= value <= high", [low, value, high]))
             continue

@@ -15,8 +15,10 @@ from .parameters import Parameter
 
 __all__ = ["Rule", "RuleSet", "KINDS", "STRATEGY_KINDS", "DENIALS"]
 
-KINDS = ("fact", "eligibility", "allow", "block", "boost", "caution")
-STRATEGY_KINDS = ("allow", "block", "boost", "caution")
+KINDS = ("fact", "eligibility", "block", "boost", "caution")
+STRATEGY_KINDS = ("block", "boost", "caution")
+"""A strategy rule's kind says what its reason does: ``block`` rules the strategy out,
+``boost`` argues for it, ``caution`` against it."""
 DENIALS = ("go_live", "earn_gifts")
 
 
@@ -24,7 +26,7 @@ DENIALS = ("go_live", "earn_gifts")
 class Rule:
     """One rule, validated, with parameters resolved and its reason rendered.
 
-    ``strategy`` is set for allow/block/boost/caution rules (a strategy name or
+    ``strategy`` is set for block/boost/caution rules (a strategy name or
     ``all``); ``denies`` for eligibility rules (``go_live``, ``earn_gifts``).
     ``file`` names where it came from.
     """
@@ -121,14 +123,31 @@ class RuleSet:
             rate = self.parameters["diamonds_per_coin"]
             used.append(rate)
             d_val, (d_lo, d_hi) = c * rate.value, (c * rate.range[0], c * rate.range[1])
-            for name, label in (("coin_usd_web", "on the web"), ("coin_usd_app", "in the app")):
-                p = self.parameters.get(name)
-                if p is not None:
-                    used.append(p)
-                    notes.append(f"Viewers paid about ${c * p.value:,.2f} for {c:,.0f} coins {label}.")
+            self._coin_notes(c, used, notes)
         else:
             d_val = d_lo = d_hi = d
         lo_usd, hi_usd = usd_per.range
+        self._payout_notes(used, notes)
+        return EarningsEstimate(
+            diamonds=d_val,
+            usd=d_val * usd_per.value,
+            usd_low=d_lo * lo_usd,
+            usd_high=d_hi * hi_usd,
+            coins=c,
+            parameters=tuple(p.as_dict() for p in used),
+            notes=tuple(notes),
+        )
+
+    def _coin_notes(self, coins: float, used: list[Parameter], notes: list[str]) -> None:
+        """What viewers paid for ``coins``, at each coin price the rule set knows."""
+        for name, label in (("coin_usd_web", "on the web"), ("coin_usd_app", "in the app")):
+            p = self.parameters.get(name)
+            if p is not None:
+                used.append(p)
+                notes.append(f"Viewers paid about ${coins * p.value:,.2f} for {coins:,.0f} coins {label}.")
+
+    def _payout_notes(self, used: list[Parameter], notes: list[str]) -> None:
+        """The creator's share and the cash-out limits, where the rule set has them."""
         share = self.parameters.get("creator_share_net")
         if share is not None:
             used.append(share)
@@ -141,12 +160,3 @@ class RuleSet:
         if mx is not None:
             used.append(mx)
             notes.append(f"At most ${mx.value:,.0f} can be withdrawn per day.")
-        return EarningsEstimate(
-            diamonds=d_val,
-            usd=d_val * usd_per.value,
-            usd_low=d_lo * lo_usd,
-            usd_high=d_hi * hi_usd,
-            coins=c,
-            parameters=tuple(p.as_dict() for p in used),
-            notes=tuple(notes),
-        )

@@ -196,6 +196,7 @@ class VectorizedEvaluator:
         boosted = np.zeros((k, s), dtype=bool)
         caution = np.zeros((k, s), dtype=bool)
         ids: list[str] = []
+        kinds: list[str] = []
         reasons: list[str] = []
         rules = self.ruleset.rules
         for p, pattern in enumerate(patterns):
@@ -204,22 +205,26 @@ class VectorizedEvaluator:
                 v = verdict[strategy]
                 allowed[p, q], boosted[p, q], caution[p, q] = v.allowed, v.boosted, v.caution
                 ids.append(";".join(v.rule_ids))
+                kinds.append(";".join(h.kind for h in v.hits))
                 reasons.append(" ".join(v.reasons))
-        return codes, allowed, boosted, caution, ids, reasons
+        return codes, allowed, boosted, caution, ids, kinds, reasons
 
     def strategy_table(self, df: pd.DataFrame, *, source: str = "profiles") -> pd.DataFrame:
         """Long form: one row per (input row, strategy), strategies in ``fields.STRATEGIES`` order.
 
         Columns: ``row`` (int position in ``df``), ``strategy``, ``allowed``,
         ``boosted``, ``caution``, ``rule_ids`` (';'-joined, eligibility rules
-        included) and ``reason`` (the reasons joined with ' '). ``strategy``,
-        ``rule_ids`` and ``reason`` are categoricals (few distinct values).
+        included), ``rule_kinds`` (the same rules' kinds, ';'-joined: block,
+        boost, caution, eligibility) and ``reason`` (the reasons joined with
+        ' '). ``strategy``, ``rule_ids``, ``rule_kinds`` and ``reason`` are
+        categoricals (few distinct values).
         """
         fired = self._matrix(df, source)
-        codes, allowed, boosted, caution, ids, reasons = self._tables(fired)
+        codes, allowed, boosted, caution, ids, kinds, reasons = self._tables(fired)
         n, s = len(df), len(STRATEGIES)
         flat = (codes[:, None] * s + np.arange(s)).ravel()  # pattern*s + strategy, row-major
         id_cats, id_codes = _dedupe(ids)
+        kind_cats, kind_codes = _dedupe(kinds)
         reason_cats, reason_codes = _dedupe(reasons)
         return pd.DataFrame(
             {
@@ -229,6 +234,7 @@ class VectorizedEvaluator:
                 "boosted": boosted.ravel()[flat],
                 "caution": caution.ravel()[flat],
                 "rule_ids": pd.Categorical.from_codes(id_codes[flat], categories=id_cats),
+                "rule_kinds": pd.Categorical.from_codes(kind_codes[flat], categories=kind_cats),
                 "reason": pd.Categorical.from_codes(reason_codes[flat], categories=reason_cats),
             }
         )

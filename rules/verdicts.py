@@ -11,9 +11,11 @@ to :func:`resolve`, so they cannot differ in how a verdict is reached:
   the default only reaches adults.
 * ``boosted`` / ``caution``: an allowed strategy with a ``boost`` / ``caution``
   rule that fired. A blocked strategy is neither.
-* ``rule_ids`` / ``reasons`` of a verdict: the eligibility rules that fired,
-  then the rules that shaped it (the blocks if blocked, otherwise its
-  allow/boost/caution rules), in rule-file order.
+* ``hits`` of a verdict: the eligibility rules that fired, then the rules
+  that shaped it (the blocks if blocked, otherwise its boost/caution rules),
+  in rule-file order, each a :class:`~livelift.domain.RuleHit` whose ``kind``
+  labels its reason (``block``, ``boost``, ``caution``, ``eligibility``).
+  ``rule_ids`` / ``reasons`` are the same hits' ids and reasons.
 """
 
 from __future__ import annotations
@@ -45,7 +47,12 @@ class FrozenDict(dict):
 
 @dataclass(frozen=True)
 class StrategyVerdict:
-    """One strategy for one profile, with the rules that shaped the verdict."""
+    """One strategy for one profile, with the rules that shaped the verdict.
+
+    ``hits`` carry each reason with its kind, so a caller can show a caution
+    as a caution and a block with the rule that blocked; ``rule_ids`` and
+    ``reasons`` list the same hits' ids and reasons.
+    """
 
     strategy: str
     allowed: bool
@@ -53,6 +60,7 @@ class StrategyVerdict:
     caution: bool
     rule_ids: tuple[str, ...]
     reasons: tuple[str, ...]
+    hits: tuple[RuleHit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ def verdicts(fired: Sequence[Rule]) -> tuple[dict[str, StrategyVerdict], bool, b
             caution=allowed and any(r.kind == "caution" for r in mine),
             rule_ids=tuple(r.id for r in used),
             reasons=tuple(r.reason for r in used),
+            hits=tuple(r.hit() for r in used),
         )
     return out, can_go_live, can_earn
 

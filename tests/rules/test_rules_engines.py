@@ -141,6 +141,8 @@ def _check_agree(durable, vectorized, profiles):
             assert rec["row"] == i and rec["strategy"] == strategy
             assert (rec["allowed"], rec["boosted"], rec["caution"]) == (v.allowed, v.boosted, v.caution), (profile, strategy)
             assert rec["rule_ids"] == ";".join(v.rule_ids)
+            assert rec["rule_kinds"] == ";".join(h.kind for h in v.hits)
+            assert tuple(h.id for h in v.hits) == v.rule_ids and tuple(h.reason for h in v.hits) == v.reasons
             assert rec["reason"] == " ".join(v.reasons)
 
 
@@ -283,7 +285,7 @@ def test_import_stays_light():
 
 def test_rules_built_in_python_cannot_be_nested_too_deeply():
     """Every engine walks `when` recursively: a Rule refuses a tree deeper than MAX_DEPTH, so no
-    RecursionError can come out of describe(), the durable translation or the vectorized masks."""
+    RecursionError can come out of the durable translation or the vectorized masks."""
     from livelift.errors import RuleFileError
     from livelift.rules import Rule, RuleSet
     from livelift.rules.conditions import MAX_DEPTH, All, Leaf, Not, depth
