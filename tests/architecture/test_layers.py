@@ -142,3 +142,16 @@ def test_the_checker_sees_an_upward_import():
     node = ast.parse("from ..service import Recommender").body[0]
     assert _resolve("data.readers", node) == ["service"]
     assert layer("data.readers") < layer("service")
+
+
+def test_every_package_is_installed():
+    """A folder with an __init__.py that pyproject.toml does not list would be missing from `pip install .`."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        "livelift" + "".join("." + p for p in path.parent.relative_to(ROOT).parts)
+        for path in ROOT.rglob("__init__.py")
+        if path.relative_to(ROOT).parts[0] not in SKIP_DIRS and not path.relative_to(ROOT).parts[0].endswith(".egg-info")
+    }
+    assert folders <= listed, f"packages missing from pyproject.toml: {sorted(folders - listed)}"
