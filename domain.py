@@ -17,8 +17,8 @@ __all__ = ["Profile", "RuleHit", "StrategyAdvice", "ModelSummary", "Recommendati
 class Profile:
     """A creator's profile as it stands now (data-contract.md, profile columns).
 
-    Build one with :func:`livelift.data.contract.parse_profile` (or
-    ``Profile.from_dict``), which validates every field.
+    Build one with :func:`livelift.data.contract.parse_profile`, which
+    validates every field.
     """
 
     creator_id: str
@@ -32,16 +32,6 @@ class Profile:
     category: str
     creator_age: int
     region: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any, *, source: str = "profile") -> "Profile":
-        """Validate a mapping into a Profile; raises :class:`InputError` naming the field."""
-        from .data.contract import parse_profile
-
-        return parse_profile(data, source=source)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -446,7 +446,7 @@ def test_parse_profile_normalises():
     assert type(p.followers) is int and type(p.avg_viewers) is float
     assert parse_profile(profile_dict(category="cooking", creator_id=42)).category == "other"
     assert parse_profile(profile_dict(creator_id=42)).creator_id == "42"
-    assert Profile.from_dict(profile_dict()).region is None
+    assert parse_profile(profile_dict()).region is None
 
 
 @pytest.mark.parametrize(
@@ -474,7 +474,7 @@ def test_parse_profile_missing_and_misspelt_fields():
     data = profile_dict()
     data["folowers"] = data.pop("followers")
     del data["creator_age"]
-    err = error_of(Profile.from_dict, data)
+    err = error_of(parse_profile, data)
     assert [p.loc for p in err.problems] == ["profile.followers", "profile.creator_age"]
     assert "did you mean 'followers'?" in str(err)
     assert "not_a_mapping" not in str(err)
