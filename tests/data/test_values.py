@@ -97,8 +97,7 @@ def test_per_value_and_vectorized_forms_agree(col, raw, strict):
         keep = status == OK
         out = list(checked.finish(keep if not keep.all() else None))
         expected = [v for (st, v) in per_value if st == OK]
-        assert len(out) == len(expected)
-        for got, want in zip(out, expected):
+        for got, want in zip(out, expected, strict=True):
             assert _same_value(col.kind, got, want), (s.dtype, s.tolist(), got, want)
 
 
