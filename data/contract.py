@@ -74,7 +74,7 @@ from ..domain import Profile
 from ..errors import InputError, Problem, close_matches
 from .fields import OPTIONAL_COLUMNS, PROFILE_COLUMNS
 from .frames import CONTRACT_NAMES, HISTORY, MAX_REPORTED, PROFILES, ReadResult, clean_name, misspelt, raise_problems, validate_frame
-from .readers import READ_EXTENSIONS, read_file
+from .readers import CSV_EXTENSIONS, JSON_EXTENSIONS, JSONL_EXTENSIONS, PARQUET_EXTENSIONS, READ_EXTENSIONS, read_file  # noqa: F401
 from .messages import describe
 from .values import OK, check_value
 

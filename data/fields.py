@@ -2,7 +2,7 @@
 
 This module is the single source of truth for ``../shared/docs/data-contract.md``
 (v1). It imports nothing heavy, so the rules loader, the CLI and the HTTP
-schemas can all use it. ``contract.py`` enforces it on files and frames.
+schemas can all use it. ``values.py`` holds each kind's rule; ``contract.py`` enforces it.
 """
 
 from __future__ import annotations

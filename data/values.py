@@ -296,7 +296,7 @@ class ChoiceKind(Kind):
         choices = list(col.choices or ())
         index = {c: i for i, c in enumerate(choices)}
         codes, uniques = distinct(s)
-        results = [self.one(col, v, strict) for v in uniques] + [(MISSING, None)]  # the last slot: missing
+        results = [self.one(col, v, strict) for v in uniques + [None]]  # the last slot is for missing (code -1)
         status = np.array([st for st, _ in results], dtype=np.uint8)[codes]
         cats = np.array([index[out] if st == OK else -1 for st, out in results], dtype=np.int64)[codes]
         mapped = [st == OK and out == "other" and self._text(v) != "other" for v, (st, out) in zip(uniques, results)]

@@ -67,8 +67,7 @@ def check_output_path(
     """
     target = Path(path)
     ensure_not_same_file(target, *inputs)
-    if target.is_dir():
-        raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
+    _refuse_folder(target)
     if target.suffix.lower() not in extensions:
         raise InputError(
             "unknown output file type",
@@ -90,6 +89,11 @@ def _require_folder(folder: Path) -> None:
         )
 
 
+def _refuse_folder(target: Path) -> None:
+    if target.is_dir():
+        raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path``.
@@ -102,8 +106,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     folder = target.parent
     _require_folder(folder)
-    if target.is_dir():
-        raise InputError("is a folder, not a file", loc=str(target), expected="a file path to write")
+    _refuse_folder(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)

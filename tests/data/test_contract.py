@@ -481,16 +481,6 @@ def test_parse_profile_missing_and_misspelt_fields():
     assert "must be an object" in str(error_of(parse_profile, ["not", "a", "mapping"]))
 
 
-def test_parse_profile_is_fast():
-    import time
-
-    data = profile_dict(region="us")
-    start = time.perf_counter()
-    for _ in range(2000):
-        parse_profile(data)
-    assert (time.perf_counter() - start) / 2000 < 0.5e-3
-
-
 # ---------------------------------------------------------------- totality (hypothesis)
 
 junk_values = st.one_of(
