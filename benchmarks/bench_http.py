@@ -43,7 +43,8 @@ START_DEADLINE_S = 180.0
 
 _SERVER = """
 import sys, uvicorn
-from livelift.web.app import create_app, log_config
+from livelift.web.app import create_app
+from livelift.web.server import log_config
 from livelift.service import Recommender
 port, threads, coalesce, model = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1", (sys.argv[4] or None)
 rules = tuple(a for a in sys.argv[5:] if a)

@@ -14,7 +14,8 @@ Input policy (documented in the OpenAPI schema too):
 * NaN and infinities are rejected; every number has an upper bound.
 * ``creator_id`` is a JSON string of 1 to :data:`MAX_ID_LENGTH` characters (files
   may hold numeric ids; an HTTP body says ``"123"``).
-* No string may hold a lone UTF-16 surrogate (``"\\ud800"``): it is not text.
+* No string may hold a lone UTF-16 surrogate (``"\\ud800"``): pydantic refuses it
+  (``string_unicode``), and ``errors.py`` echoes it escaped so the 422 can be sent.
 * Unknown fields are rejected (``folowers`` gets "did you mean 'followers'?").
 * ``category`` takes any string with a visible character: the data contract maps
   unknown niches to ``'other'``, exactly as the CLI and the Python API do.
@@ -23,7 +24,6 @@ Input policy (documented in the OpenAPI schema too):
 from typing import Annotated, Any, Optional, Union
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -104,20 +104,6 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _unicode_text(value: str) -> str:
-    """Refuse lone UTF-16 surrogates ("\\ud800", or raw bytes ED B2 80): they cannot be encoded."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError(
-            "string_unicode",
-            "text must be valid Unicode: a lone UTF-16 surrogate such as \\ud800 is not a character",
-            {"expected": "a string of Unicode characters (UTF-8), without lone surrogates"},
-        ) from None
-    return value
-
-
-Text = Annotated[str, AfterValidator(_unicode_text)]
 
 
 def _bounds(col: fields.Column) -> dict[str, Any]:
@@ -141,21 +127,21 @@ def _field_for(col: fields.Column) -> tuple[Any, Any]:
     if col.kind == "float":
         return float, Field(..., description=desc, **_bounds(col))
     if col.kind == "choice":
-        return Text, Field(
+        return str, Field(
             ...,
             pattern=VISIBLE,
             description=desc + " Unknown values are treated as 'other'.",
             json_schema_extra={"examples": list(col.choices or ())},
         )
     if col.kind == "region":
-        code = Annotated[str, StringConstraints(pattern=region_pattern()), AfterValidator(_unicode_text)]
+        code = Annotated[str, StringConstraints(pattern=region_pattern())]
         return Optional[code], Field(
             None,
             description=f"{col.description} (optional; either case). Valid: {col.expected}; "
             f"the {len(ISO_REGIONS)} codes of the pattern.",
             json_schema_extra={"examples": ["US", "KR"]},
         )
-    return Text, Field(
+    return str, Field(
         ..., min_length=1, max_length=MAX_ID_LENGTH, pattern=VISIBLE, description=f"{col.description}. Valid: {ID_EXPECTED}."
     )
 
