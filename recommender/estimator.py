@@ -327,8 +327,8 @@ class UpliftRanker(BaseEstimator):
         A profile's numbers are bitwise the same whatever else is in ``X``
         (alone, in a coalesced batch, in any order): every step is row-wise and
         the tree sums follow one fixed order (see ``forest.raw_predict``).
-        OpenMP is always limited to ``n_threads`` (a cached threadpool
-        controller: ~20 us, not the ~3 ms of a fresh ``threadpool_limits``).
+        OpenMP is always limited to ``n_threads`` (through one cached threadpool
+        controller: a fresh ``threadpool_limits`` per call is far slower).
         """
         self._check_fitted()
         F = coded_features(X, source="X")

@@ -1,10 +1,10 @@
 """Flat tree ensembles: fast prediction of fitted HistGradientBoosting models on a few rows.
 
-scikit-learn predicts tree by tree in a Python loop (about 6 us per tree per
-call), so a 700-tree set of models costs ~4 ms for a single profile. A
-:class:`FlatForest` copies the fitted trees' node arrays into one table and
-walks all trees at once with numpy (one step per tree level), which takes a few
-hundred microseconds for a handful of rows. For large batches scikit-learn's
+scikit-learn predicts tree by tree in a Python loop, so hundreds of trees
+cost milliseconds even for a single profile. A :class:`FlatForest` copies the
+fitted trees' node arrays into one table and walks all trees at once with
+numpy (one step per tree level), which is much cheaper for a handful of rows
+(benchmarks/bench_recommender.py measures both). For large batches scikit-learn's
 compiled predictor is faster, so callers walk the flat table only for blocks of
 up to ``FAST_ROWS`` profiles.
 
@@ -30,7 +30,7 @@ import numpy as np
 __all__ = ["FlatForest", "flatten", "raw_predict", "FAST_ROWS"]
 
 FAST_ROWS = 16
-"""Up to this many profiles (x 5 strategies), the numpy walk beats scikit-learn's per-tree loop (measured: 1 profile 1.1 vs 4.7 ms; 16: 4.6 vs 4.2 ms)."""
+"""Up to this many profiles (x 5 strategies) the numpy walk is used; above it, scikit-learn's compiled predictor (the crossover measured by benchmarks/bench_recommender.py)."""
 
 
 @dataclass(frozen=True)
