@@ -256,7 +256,7 @@ def simulate(output, creators, weeks, seed, with_truth):
 @main.command()
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Model file to write (.joblib); its model card goes next to it (.json).")
+              help="Model file to write (.skops); its model card goes next to it (.json).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="random_state of the model.")
 @click.option("--synthetic/--real", default=None,
               help="Mark the training data as simulated or real (default: simulated if it has true_uplift_* columns).")
@@ -272,10 +272,10 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     from .data.contract import read_history
     from .data.writers import check_output_path
     from .data.fields import TRUTH_PREFIX
-    from .recommender.persistence import save_model
+    from .recommender.persistence import MODEL_SUFFIX, save_model
     from .recommender.training import train_model
 
-    check_output_path(output, (".joblib",))
+    check_output_path(output, (MODEL_SUFFIX,))
     _check_model_output(output, data)
     result = read_history(data, skip_bad_rows=skip_bad_rows)
     _report_read(result)
@@ -308,7 +308,7 @@ def _check_model_output(output: Path, data: Path) -> None:
         if target.exists() and data.exists() and os.path.samefile(target, data):
             raise InputError(
                 f"would overwrite the training data {data}",
-                loc=f"-o {output}", expected="a model path whose .joblib and .json card differ from DATA",
+                loc=f"-o {output}", expected="a model path whose .skops file and .json card differ from DATA",
             )
     if card.exists():
         try:

@@ -46,7 +46,7 @@ from ..errors import InputError
 from .blending import CANDIDATES, Blend, blend_candidates, policy_value
 from .crossfit import cross_fit_dr_learner, cross_fit_nuisances, dr_pseudo_outcomes, make_folds
 from .features import CATEGORY_INDEX, DENSE_NAMES, coded_features, dense_from_coded, strategy_codes
-from .forest import FAST_ROWS, flatten
+from .forest import FAST_ROWS, flatten, pack_trees, unpack_trees
 from .heads import distil_heads, openmp_limit, predict_head, proba_head, teacher
 from .intervals import half_width
 from .learners import hgb_classifier, hgb_regressor, stack_dense
@@ -55,6 +55,7 @@ from .prediction import UpliftPrediction
 __all__ = ["UpliftRanker", "UpliftPrediction"]
 
 _PRIOR = NUMERIC_FEATURES.index("prior_weekly_diamonds")
+_PACKED_MODELS = ("level_", "uplift_head_", "variance_head_", "propensity_")
 
 
 class UpliftRanker(BaseEstimator):
@@ -153,7 +154,19 @@ class UpliftRanker(BaseEstimator):
         self.early_stopping = early_stopping
         self.random_state = random_state
 
+    def __getstate__(self) -> dict:
+        # the prediction-time models' trees as a few packed arrays (a model file reads much faster)
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns the live __dict__
+        for name in _PACKED_MODELS:
+            if state.get(name) is not None:
+                state[name], state[name + "trees"] = pack_trees(state[name])
+        return state
+
     def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        for name in _PACKED_MODELS:
+            if name + "trees" in state:
+                state[name] = unpack_trees(state[name], state.pop(name + "trees"))
         # models saved before a parameter existed load with that parameter's default
         defaults = {"l2_regularization": 1.0, "outcome_loss": "squared_error", "s_learner_target": "ratio"}
         for name, value in defaults.items():
@@ -364,13 +377,23 @@ class UpliftRanker(BaseEstimator):
         sd = np.sqrt(np.maximum(var, 0.0)).reshape(m, A)
         scale = self._scale(F, D)[:, None]
         uplift = tau * scale
-        half = half_width(sd, scale, self.interval, getattr(self, "interval_factors_", None), F)
+        half = half_width(sd, scale, self.interval, self._interval_factors(), F)
         e = proba_head(self.propensity_, self._flat("propensity", m), D, A + 1)
         num = F[:, :CATEGORY_INDEX]
         outside = ((num < self.feature_low_) | (num > self.feature_high_)).any(axis=1)
         thr = self.extrapolation_propensity
         ex = (e[:, 1:] < thr) | (e[:, [0]] < thr) | outside[:, None]
         return uplift, uplift - half, uplift + half, ex
+
+    def _interval_factors(self) -> np.ndarray | None:
+        """Calibrated interval factors (bands x strategies), None for an uncalibrated model."""
+        factors = getattr(self, "interval_factors_", None)
+        if factors is not None and self.interval_calibration_["level"] != self.interval:
+            raise InputError(
+                f"the intervals were calibrated for {self.interval_calibration_['level']:.0%}, not {self.interval:.0%}",
+                loc="interval", expected=f"interval={self.interval_calibration_['level']}",
+                input=self.interval, hint="set interval back, or calibrate again (intervals.calibrate_intervals)")
+        return factors
 
     def scale_of(self, X: Any) -> np.ndarray:
         """Per-profile divisor of the target in diamonds: fitted level (or prior) + ``scale_offset``."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..data.fields import STRATEGIES, TRUTH_PREFIX
+from .intervals import coverage_by_band
 from .offpolicy import evaluate_off_policy
 
 __all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "score_uplift", "gain_captured", "truth_matrix"]
@@ -140,6 +141,7 @@ def evaluate_with_truth(ranker: Any, df: Any, allowed: Any = None) -> dict[str, 
     out = {"mode": "truth", "interval_level": float(pred.interval)}
     out.update(score_uplift(pred.uplift[:, order], truth, allowed=allowed, low=pred.low[:, order],
                             high=pred.high[:, order], extrapolation=pred.extrapolation[:, order]))
+    out["interval_coverage_by_band"] = coverage_by_band(pred, truth, df["followers"])
     return out
 
 
