@@ -279,7 +279,7 @@ def simulate(output, creators, weeks, seed, with_truth):
 @main.command()
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Model file to write (.joblib); its model card goes next to it (.json).")
+              help="Model file to write (.skops); its model card goes next to it (.json).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="random_state of the model.")
 @click.option("--synthetic/--real", default=None,
               help="Mark the training data as simulated or real (default: simulated if it has true_uplift_* columns).")

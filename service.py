@@ -352,15 +352,15 @@ def check_model_output(output: Path, data: Path) -> None:
     import json
     import os
 
-    from .recommender.persistence import FORMAT, card_path
+    from .recommender.persistence import FORMAT, MODEL_SUFFIX, card_path
 
-    check_output_path(output, (".joblib",))
+    check_output_path(output, (MODEL_SUFFIX,))
     card = card_path(output)
     for target in (output, card):
         if target.exists() and data.exists() and os.path.samefile(target, data):
             raise InputError(
                 f"would overwrite the training data {data}",
-                loc=f"-o {output}", expected="a model path whose .joblib and .json card differ from DATA",
+                loc=f"-o {output}", expected=f"a model path whose {MODEL_SUFFIX} file and .json card differ from DATA",
             )
     if card.exists():
         try:

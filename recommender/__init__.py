@@ -19,7 +19,7 @@ from typing import Any
 
 _LAZY = {
     "UpliftRanker": "estimator",
-    "UpliftPrediction": "estimator",
+    "UpliftPrediction": "prediction",
     "save_model": "persistence",
     "load_model": "persistence",
     "default_model_path": "persistence",

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..data.fields import ALL_STRATEGIES, CONTROL, STRATEGIES, TRUTH_PREFIX
+from ..data.fields import STRATEGIES, TRUTH_PREFIX
+from .intervals import coverage_by_band
+from .offpolicy import evaluate_off_policy
 
 __all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "score_uplift", "gain_captured", "truth_matrix"]
 
@@ -139,125 +141,7 @@ def evaluate_with_truth(ranker: Any, df: Any, allowed: Any = None) -> dict[str, 
     out = {"mode": "truth", "interval_level": float(pred.interval)}
     out.update(score_uplift(pred.uplift[:, order], truth, allowed=allowed, low=pred.low[:, order],
                             high=pred.high[:, order], extrapolation=pred.extrapolation[:, order]))
-    return out
-
-
-def _mean_se(values: np.ndarray, groups: Any) -> tuple[float, float]:
-    """Mean and its standard error; clustered by group (creator) when groups are given."""
-    n = len(values)
-    mean = float(values.mean())
-    if groups is None:
-        return mean, float(values.std(ddof=1) / np.sqrt(n))
-    import pandas as pd
-
-    sums = pd.Series(values - mean).groupby(np.asarray(groups), sort=False).sum().to_numpy()
-    g = len(sums)
-    return mean, float(np.sqrt(g / max(g - 1, 1) * np.sum(sums**2)) / n)
-
-
-def _estimate(values: np.ndarray, groups: Any) -> dict[str, float]:
-    m, se = _mean_se(values, groups)
-    return {"estimate": m, "se": se, "ci95_low": m - 1.96 * se, "ci95_high": m + 1.96 * se}
-
-
-def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
-                        random_state: int | None = 0) -> dict[str, Any]:
-    """Doubly-robust (AIPW) value of following the ranker's top strategy, from history alone.
-
-    Use history the ranker was NOT trained on (a later period or other
-    creators); the nuisance models are cross-fitted on ``df`` itself.
-    """
-    from threadpoolctl import threadpool_limits
-
-    from .estimator import cross_fit_nuisances, make_folds
-    from .features import coded_features, strategy_codes
-
-    for col in ("strategy", "gift_diamonds"):
-        if col not in df.columns:
-            raise InputError(f"missing column {col}", loc="data",
-                             expected="history rows (profile columns, strategy, gift_diamonds)")
-    if groups is None and "creator_id" in df.columns:
-        groups = df["creator_id"].to_numpy()
-    F = coded_features(df, source="data")
-    a_all = strategy_codes(df["strategy"])
-    y = np.asarray(df["gift_diamonds"], dtype=np.float64)
-    counts = np.bincount(a_all, minlength=len(ALL_STRATEGIES))
-    min_rows = max(2 * n_folds, 20)
-    # Arms the ranker knows AND this history tried often enough to estimate their value.
-    arms = tuple(s for s in ranker.arms_ if counts[ALL_STRATEGIES.index(s)] >= min_rows)
-    if CONTROL not in arms:
-        raise InputError(f"too little history to evaluate: need at least {min_rows} rows with strategy '{CONTROL}'",
-                         loc="data", expected=f"history with '{CONTROL}' weeks (the comparison baseline)",
-                         input=int(counts[ALL_STRATEGIES.index(CONTROL)]))
-    if len(arms) < 2:
-        raise InputError(f"too little history to evaluate: no strategy other than '{CONTROL}' has {min_rows}+ rows",
-                         loc="data", expected="history in which creators tried some strategies",
-                         input={s: int(counts[i]) for i, s in enumerate(ALL_STRATEGIES)})
-    codes = [ALL_STRATEGIES.index(s) for s in arms]
-    keep = np.isin(a_all, codes)
-    lut = np.full(len(ALL_STRATEGIES), -1)
-    lut[codes] = np.arange(len(codes))
-    F, y, arm = F[keep], y[keep], lut[a_all[keep]]
-    g = None if groups is None else np.asarray(groups)[keep]
-    K = len(arms)
-    scale = ranker.scale_of(F)
-    r = y / scale
-    folds = make_folds(len(F), g, n_folds, random_state)
-    with threadpool_limits(limits=ranker.n_threads, user_api="openmp"):
-        e, mu_s, mu_t, _ = cross_fit_nuisances(ranker, F, arm, r, folds, K)
-    mu = 0.5 * (mu_s + mu_t)
-    clipped = e < ranker.propensity_clip
-    e = np.maximum(e, ranker.propensity_clip)
-    rows = np.arange(len(F))
-    gamma = mu.copy()
-    gamma[rows, arm] += (r - mu[rows, arm]) / e[rows, arm]  # (n, K) AIPW scores, scaled target
-
-    # The policy: the ranker's top strategy among all it knows. Where that pick was
-    # (almost) never tried in this history its value is not identified: leave those rows out.
-    pred = ranker.predict_uplift(df.iloc[np.flatnonzero(keep)] if not keep.all() else df)
-    known = [s for s in pred.strategies]
-    top_name = np.asarray(known, dtype=object)[np.argmax(np.nan_to_num(pred.uplift, nan=-np.inf), axis=1)]
-    lut_arm = {s: i for i, s in enumerate(arms)}
-    top = np.array([lut_arm.get(s, -1) for s in top_name])
-    ok = top > 0
-    warnings: list[str] = []
-    if not ok.any():
-        raise InputError(
-            "cannot estimate the model's value on this history: its top strategy for every profile "
-            "was never (or too rarely) tried here", loc="data",
-            expected=f"history where the model's picks ({', '.join(sorted(set(top_name)))}) were tried "
-                     f"at least {min_rows} times each",
-        )
-    skipped_arms = [s for s in ranker.arms_ if s not in arms]
-    if skipped_arms:
-        warnings.append(f"strategies with fewer than {min_rows} rows in this history were left out: "
-                        + ", ".join(skipped_arms))
-    if not ok.all():
-        warnings.append(f"{1 - ok.mean():.0%} of rows were left out of the policy estimates: the model's top "
-                        "pick there was never (or too rarely) tried in this history, so its value is not identified")
-    weak = float(np.mean(clipped[rows[ok], top[ok]]))
-    if weak > 0.1:
-        warnings.append(f"weak overlap: for {weak:.0%} of rows, creators like these rarely chose the model's pick "
-                        f"(propensity < {ranker.propensity_clip:g}); estimates lean on the outcome model")
-    v_pi = gamma[rows[ok], top[ok]]
-    gk = None if g is None else g[ok]
-    out: dict[str, Any] = {"mode": "off_policy", "rows": int(len(F)), "rows_skipped_unknown_strategy": int((~keep).sum()),
-                           "rows_in_policy_estimates": int(ok.sum()), "clustered_by_creator": g is not None}
-    for name, scl in (("scaled", np.ones(len(F))), ("diamonds", scale)):
-        out[name] = {
-            "top_vs_none": _estimate((v_pi - gamma[ok, 0]) * scl[ok], gk),
-            "top_vs_logged": _estimate((v_pi - r[ok]) * scl[ok], gk),
-            "per_strategy_vs_none": {arms[k]: _estimate((gamma[:, k] - gamma[:, 0]) * scl, g)["estimate"]
-                                     for k in range(1, K)},
-        }
-    top = top[ok]
-    v_all = gamma[ok]
-    best_single = max(out["scaled"]["per_strategy_vs_none"].items(), key=lambda kv: kv[1])[0]
-    kb = arms.index(best_single)
-    out["scaled"]["top_vs_best_single_strategy"] = _estimate(v_pi - v_all[:, kb], gk)
-    out["best_single_strategy"] = best_single
-    out["top_strategy_share"] = {s: float(np.mean(top_name == s)) for s in known}
-    out["warnings"] = warnings
+    out["interval_coverage_by_band"] = coverage_by_band(pred, truth, df["followers"])
     return out
 
 

@@ -8,8 +8,8 @@ Two layouts of the same nine profile features (``fields.FEATURE_COLUMNS``):
   categorical support;
 * ``dense``: the eight numeric features, a one-hot ``category`` block, then the
   ratios, for the few models used at prediction time. HistGradientBoosting's categorical
-  preprocessing costs about 1 ms per call, which alone would break the
-  3 ms single-profile budget, so prediction-time models avoid it.
+  preprocessing has a fixed cost per call that would dominate a
+  single-profile prediction, so prediction-time models avoid it.
 
 Accepts pandas Categorical or plain string columns; a category outside
 ``fields.CATEGORIES`` maps to ``other`` (data contract). Missing columns and

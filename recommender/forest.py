@@ -1,10 +1,10 @@
 """Flat tree ensembles: fast prediction of fitted HistGradientBoosting models on a few rows.
 
-scikit-learn predicts tree by tree in a Python loop (about 6 us per tree per
-call), so a 700-tree set of models costs ~4 ms for a single profile. A
-:class:`FlatForest` copies the fitted trees' node arrays into one table and
-walks all trees at once with numpy (one step per tree level), which takes a few
-hundred microseconds for a handful of rows. For large batches scikit-learn's
+scikit-learn predicts tree by tree in a Python loop, so hundreds of trees
+cost milliseconds even for a single profile. A :class:`FlatForest` copies the
+fitted trees' node arrays into one table and walks all trees at once with
+numpy (one step per tree level), which is much cheaper for a handful of rows
+(benchmarks/bench_recommender.py measures both). For large batches scikit-learn's
 compiled predictor is faster, so callers walk the flat table only for blocks of
 up to ``FAST_ROWS`` profiles.
 
@@ -23,14 +23,16 @@ finite); :func:`flatten` refuses anything else.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["FlatForest", "flatten", "raw_predict", "FAST_ROWS"]
+__all__ = ["FlatForest", "flatten", "raw_predict", "FAST_ROWS", "pack_trees", "unpack_trees"]
 
 FAST_ROWS = 16
-"""Up to this many profiles (x 5 strategies), the numpy walk beats scikit-learn's per-tree loop (measured: 1 profile 1.1 vs 4.7 ms; 16: 4.6 vs 4.2 ms)."""
+"""Up to this many profiles (x 5 strategies) the numpy walk is used; above it, scikit-learn's compiled predictor (the crossover measured by benchmarks/bench_recommender.py)."""
 
 
 @dataclass(frozen=True)
@@ -122,3 +124,38 @@ def flatten(model) -> FlatForest:
         baseline=np.asarray(model._baseline_prediction, dtype=np.float64).ravel(),
         depth=depth + 1,
     )
+
+
+def pack_trees(model) -> tuple[Any, dict[str, Any]]:
+    """A shallow copy of a fitted HGB model without its trees, and the trees as a few arrays.
+
+    A fitted model holds one small ``TreePredictor`` object (3 arrays) per
+    tree; stored one by one, hundreds of them make a model file slow to read.
+    Packed, they are three concatenated arrays and their offsets; nothing is
+    rounded (``unpack_trees`` restores the same arrays).
+    """
+    trees = [pred for predictors in model._predictors for pred in predictors]
+    parts = {"nodes": [t.nodes for t in trees], "binned": [t.binned_left_cat_bitsets for t in trees],
+             "raw": [t.raw_left_cat_bitsets for t in trees]}
+    packed: dict[str, Any] = {"shape": [len(model._predictors), len(model._predictors[0]) if trees else 0]}
+    for name, arrays in parts.items():
+        packed[name] = np.concatenate(arrays) if arrays else np.zeros(0)
+        packed[name + "_offsets"] = np.cumsum([0] + [len(a) for a in arrays]).astype(np.int64)
+    bare = copy.copy(model)
+    bare._predictors = None
+    return bare, packed
+
+
+def unpack_trees(bare, packed: dict[str, Any]):
+    """The model of :func:`pack_trees` with its trees back (the same arrays, as contiguous slices)."""
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    def piece(name: str, i: int) -> np.ndarray:
+        off = packed[name + "_offsets"]
+        return np.ascontiguousarray(packed[name][off[i]:off[i + 1]])
+
+    n_iter, per_iter = (int(v) for v in packed["shape"])
+    trees = [TreePredictor(piece("nodes", i), piece("binned", i), piece("raw", i)) for i in range(n_iter * per_iter)]
+    model = copy.copy(bare)
+    model._predictors = [trees[i * per_iter:(i + 1) * per_iter] for i in range(n_iter)]
+    return model

@@ -159,7 +159,7 @@ def test_train_and_evaluate_round_trip(tmp_path):
     runner = CliRunner()
     hist = tmp_path / "hist.parquet"
     assert runner.invoke(main, ["simulate", "-o", str(hist), "--creators", "400", "--weeks", "6", "--with-truth"]).exit_code == 0
-    model = tmp_path / "mine.joblib"
+    model = tmp_path / "mine.skops"
     res = runner.invoke(main, ["train", str(hist), "-o", str(model)])
     assert res.exit_code == 0, res.output
     assert model.exists() and model.with_suffix(".json").exists()
@@ -195,11 +195,11 @@ def test_train_refuses_to_overwrite_a_foreign_json_card(tmp_path):
     hist = tmp_path / "hist.json"
     assert runner.invoke(main, ["simulate", "-o", str(hist), "--creators", "20", "--weeks", "2"]).exit_code == 0
     before = hist.read_bytes()
-    res = runner.invoke(main, ["train", str(hist), "-o", str(tmp_path / "hist.joblib")])
+    res = runner.invoke(main, ["train", str(hist), "-o", str(tmp_path / "hist.skops")])
     assert res.exit_code == 1
     assert "training data" in res.output or "not a livelift model card" in res.output
     assert hist.read_bytes() == before
-    assert not (tmp_path / "hist.joblib").exists()
+    assert not (tmp_path / "hist.skops").exists()
 
 
 def _history_with(tmp_path, name, **changes):
@@ -215,10 +215,10 @@ def _history_with(tmp_path, name, **changes):
 
 def test_train_on_history_without_any_gift_says_so(tmp_path):
     path = _history_with(tmp_path, "zero.csv", gift_diamonds=0.0)
-    res = CliRunner().invoke(main, ["train", str(path), "-o", str(tmp_path / "m.joblib")])
+    res = CliRunner().invoke(main, ["train", str(path), "-o", str(tmp_path / "m.skops")])
     assert res.exit_code == 1
     assert "no gift income" in res.output
-    assert not (tmp_path / "m.joblib").exists()
+    assert not (tmp_path / "m.skops").exists()
 
 
 def test_evaluate_history_where_nobody_tried_a_strategy_says_so(tmp_path):

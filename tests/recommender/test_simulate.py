@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,15 +112,12 @@ def test_history_values_satisfy_the_contract(history):
     assert "KR" in set(h["region"])
 
 
-def test_history_passes_contract_validator_if_present(history):
-    if importlib.util.find_spec("livelift.data.contract") is None:
-        pytest.skip("livelift.data.contract not written yet")
-    contract = importlib.import_module("livelift.data.contract")
-    if not hasattr(contract, "validate_history"):
-        pytest.skip("livelift.data.contract has no validate_history yet")
-    result = contract.validate_history(history.drop(columns=[c for c in history if c.startswith(TRUTH_PREFIX)]))
-    if hasattr(result, "skipped"):
-        assert not result.skipped and result.rows_read == len(history)
+def test_history_passes_the_contract_validator(history):
+    from livelift.data.contract import validate_history
+
+    result = validate_history(history.drop(columns=[c for c in history if c.startswith(TRUTH_PREFIX)]))
+    assert result.rows_read == len(history)
+    assert len(result.frame) == len(history) and not result.skipped
 
 
 def test_profiles_have_profile_columns_and_region():
