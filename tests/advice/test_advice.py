@@ -140,6 +140,6 @@ def test_simulated_history_trains_a_synthetic_model_whatever_its_columns(tmp_pat
     res = runner.invoke(main, ["simulate", "-o", str(hist), "--creators", "300", "--weeks", "4", "--seed", "4"])
     assert res.exit_code == 0, res.output
     assert not any(c.startswith("true_uplift_") for c in pd.read_csv(hist).columns)
-    res = runner.invoke(main, ["train", str(hist), "-o", str(tmp_path / "m.joblib"), "--real"])
+    res = runner.invoke(main, ["train", str(hist), "-o", str(tmp_path / "m.skops"), "--real"])
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "m.json").read_text())["synthetic"] is True
