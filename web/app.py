@@ -616,6 +616,7 @@ def create_app(
         est = await run(svc().earnings, diamonds=body.diamonds, coins=body.coins)
         return JSONResponse(_jsonable(dataclasses.asdict(est)))
 
+    app.include_router(__import__("livelift.web.page", fromlist=["make_router"]).make_router(svc))  # PAGE (issue 14): the web page at / and /upload, assets at /static/page/
     return app
 
 
