@@ -64,7 +64,7 @@ def _plain(x: float) -> str:
 
 def strategy_chart(bars: Sequence[Bar], *, title: str, interval: float, chart_id: str = "strategy-chart") -> Markup:
     """Horizontal bars (uplift) with interval whiskers, one row per strategy, a zero line."""
-    label_w, right_pad, row_h, top, axis_h = 170, 70, 34, 10, 34
+    label_w, right_pad, row_h, top, axis_h = 170, 70, 34, 10, 48
     width = 680
     plot_w = width - label_w - right_pad
     height = top + row_h * max(len(bars), 1) + axis_h
@@ -92,7 +92,7 @@ def strategy_chart(bars: Sequence[Bar], *, title: str, interval: float, chart_id
     for t in ticks:
         parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{base}" stroke="{GRID}"/>')
         parts.append(f'<text x="{x(t):.1f}" y="{base + 18}" text-anchor="middle" fill="{MUTED}">{_num(t)}</text>')
-    parts.append(f'<text x="{label_w + plot_w / 2:.1f}" y="{base + 32}" text-anchor="middle" fill="{MUTED}">'
+    parts.append(f'<text x="{label_w + plot_w / 2:.1f}" y="{base + 40}" text-anchor="middle" fill="{MUTED}">'
                  f'extra gift diamonds per week vs doing nothing new (line: {level} interval)</text>')
     for i, b in enumerate(bars):
         y = top + i * row_h

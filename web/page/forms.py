@@ -17,7 +17,7 @@ from typing import Any
 
 from ...data.contract import parse_profile
 from ...data.fields import OPTIONAL_COLUMNS, PROFILE_COLUMNS, Column, column
-from ...errors import InputError
+from ...errors import InputError, Problem
 
 __all__ = ["FormField", "FIELDS", "DEFAULTS", "form_fields", "parse_form", "field_errors", "region_choices"]
 
@@ -103,24 +103,30 @@ def _value(col: Column, text: str) -> Any:
     return text
 
 
-def parse_form(form: Mapping[str, Any]) -> tuple[dict[str, str], Any]:
-    """(the submitted text per field, the validated Profile). Raises InputError like the API."""
+def parse_form(form: Mapping[str, Any]) -> Any:
+    """The validated Profile in the submitted form. Raises InputError like the API."""
     raw = {f.name: str(form.get(f.name, "") or "") for f in FIELDS}
     data = {}
     for f in FIELDS:
         value = _value(column(f.name), raw[f.name])
         if value is not None:
             data[f.name] = value
-    return raw, parse_profile(data, source=SOURCE)
+    return parse_profile(data, source=SOURCE)
 
 
 def field_errors(exc: InputError) -> dict[str, list[dict[str, Any]]]:
-    """The error's problems grouped by field: {field: [{msg, expected, input}]} ('' = the form)."""
+    """The error's problems grouped by field ('' = not a form field): {field: [{loc, msg, expected, text}]}.
+
+    ``text`` is the contract's own wording of the problem without its location
+    ("out of range; expected a number between 0 and 1 (got 2)").
+    """
     out: dict[str, list[dict[str, Any]]] = {}
-    for problem in exc.as_dicts():
-        loc = str(problem.get("loc", ""))
+    for problem in exc.problems:
+        loc = str(problem.loc)
         name = loc[len(SOURCE) + 1:] if loc.startswith(SOURCE + ".") else ""
-        out.setdefault(name if any(f.name == name for f in FIELDS) else "", []).append(problem)
+        name = name if any(f.name == name for f in FIELDS) else ""
+        text = str(Problem("", problem.msg, problem.expected, problem.input))
+        out.setdefault(name, []).append({**problem.as_dict(), "text": text})
     return out
 
 

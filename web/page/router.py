@@ -61,10 +61,10 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
 
     @router.post("/", response_class=HTMLResponse)
     async def form_submit(request: Request) -> HTMLResponse:
-        form = await request.form()
-        raw = {f.name: str(form.get(f.name, "") or "") for f in forms.FIELDS}
+        async with request.form() as form:
+            raw = {f.name: str(form.get(f.name, "") or "") for f in forms.FIELDS}
         try:
-            _, profile = forms.parse_form(form)
+            profile = forms.parse_form(raw)
         except InputError as exc:
             return render("profile.html", 422, values=raw, errors=forms.field_errors(exc), answer=None,
                           tab="profile")
@@ -78,11 +78,11 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
 
     @router.post("/upload", response_class=HTMLResponse)
     async def upload_submit(request: Request) -> HTMLResponse:
-        form = await request.form()
-        upload = form.get("history")
-        creator_id = str(form.get("creator_id", "") or "").strip()
-        filename = getattr(upload, "filename", "") or ""
-        data = await upload.read() if hasattr(upload, "read") else b""
+        async with request.form() as form:  # closes the uploaded file's spool
+            upload = form.get("history")
+            creator_id = str(form.get("creator_id", "") or "").strip()
+            filename = getattr(upload, "filename", "") or ""
+            data = await upload.read() if hasattr(upload, "read") else b""
         try:
             result = await run_in_threadpool(_history_answer, get_service(), filename, data, creator_id, readers)
         except InputError as exc:
