@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from ..errors import InputError
 from ..data.fields import ALL_STRATEGIES, CONTROL, STRATEGIES, TRUTH_PREFIX
 
-__all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "score_uplift", "gain_captured", "truth_matrix"]
+__all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "dr_scores", "DRScores", "score_uplift", "gain_captured", "truth_matrix"]
 
 TRUTH_COLUMNS = tuple(TRUTH_PREFIX + s for s in STRATEGIES)
 
@@ -160,13 +161,34 @@ def _estimate(values: np.ndarray, groups: Any) -> dict[str, float]:
     return {"estimate": m, "se": se, "ci95_low": m - 1.96 * se, "ci95_high": m + 1.96 * se}
 
 
-def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
-                        random_state: int | None = 0) -> dict[str, Any]:
-    """Doubly-robust (AIPW) value of following the ranker's top strategy, from history alone.
+@dataclass(frozen=True)
+class DRScores:
+    """Cross-fitted doubly-robust (AIPW) scores of each arm for the rows of a history.
 
-    Use history the ranker was NOT trained on (a later period or other
-    creators); the nuisance models are cross-fitted on ``df`` itself.
+    ``gamma[i, k]`` estimates row i's outcome under ``arms[k]`` on the scaled
+    target (diamonds / ``scale``); ``arms[0]`` is ``none``. Rows whose logged
+    strategy the ranker does not know, or that this history tried too rarely,
+    are left out: ``keep`` marks the rows used, in the frame's order.
     """
+
+    arms: tuple[str, ...]
+    gamma: np.ndarray
+    r: np.ndarray
+    scale: np.ndarray
+    arm: np.ndarray
+    clipped: np.ndarray
+    keep: np.ndarray
+    groups: Any
+    min_rows: int
+
+    def uplift_diamonds(self, k: int) -> np.ndarray:
+        """Per-row DR estimate of arm ``k``'s uplift over ``none``, in diamonds."""
+        return (self.gamma[:, k] - self.gamma[:, 0]) * self.scale
+
+
+def dr_scores(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
+              random_state: int | None = 0) -> DRScores:
+    """The cross-fitted AIPW scores behind :func:`evaluate_off_policy` (nuisances fitted on ``df``)."""
     from threadpoolctl import threadpool_limits
 
     from .estimator import cross_fit_nuisances, make_folds
@@ -211,6 +233,20 @@ def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: in
     rows = np.arange(len(F))
     gamma = mu.copy()
     gamma[rows, arm] += (r - mu[rows, arm]) / e[rows, arm]  # (n, K) AIPW scores, scaled target
+    return DRScores(arms, gamma, r, scale, arm, clipped, keep, g, min_rows)
+
+
+def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
+                        random_state: int | None = 0) -> dict[str, Any]:
+    """Doubly-robust (AIPW) value of following the ranker's top strategy, from history alone.
+
+    Use history the ranker was NOT trained on (a later period or other
+    creators); the nuisance models are cross-fitted on ``df`` itself.
+    """
+    dr = dr_scores(ranker, df, groups=groups, n_folds=n_folds, random_state=random_state)
+    arms, gamma, r, scale, keep, g, min_rows = dr.arms, dr.gamma, dr.r, dr.scale, dr.keep, dr.groups, dr.min_rows
+    clipped, K = dr.clipped, len(dr.arms)
+    rows = np.arange(len(r))
 
     # The policy: the ranker's top strategy among all it knows. Where that pick was
     # (almost) never tried in this history its value is not identified: leave those rows out.
@@ -241,9 +277,9 @@ def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: in
                         f"(propensity < {ranker.propensity_clip:g}); estimates lean on the outcome model")
     v_pi = gamma[rows[ok], top[ok]]
     gk = None if g is None else g[ok]
-    out: dict[str, Any] = {"mode": "off_policy", "rows": int(len(F)), "rows_skipped_unknown_strategy": int((~keep).sum()),
+    out: dict[str, Any] = {"mode": "off_policy", "rows": int(len(r)), "rows_skipped_unknown_strategy": int((~keep).sum()),
                            "rows_in_policy_estimates": int(ok.sum()), "clustered_by_creator": g is not None}
-    for name, scl in (("scaled", np.ones(len(F))), ("diamonds", scale)):
+    for name, scl in (("scaled", np.ones(len(r))), ("diamonds", scale)):
         out[name] = {
             "top_vs_none": _estimate((v_pi - gamma[ok, 0]) * scl[ok], gk),
             "top_vs_logged": _estimate((v_pi - r[ok]) * scl[ok], gk),
