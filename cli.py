@@ -37,6 +37,48 @@ SKIP = click.option(
 )
 
 
+# ---------------------------------------------------------------------- progress (issue 14) >>>
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """--quiet / -v, given before or after the command name (the last one given wins)."""
+    if value:
+        ctx.meta["livelift.verbosity"] = -1 if param.name == "quiet" else min(int(value), 1)
+
+
+def VERBOSITY(func: Any) -> Any:
+    func = click.option("-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity,
+                        help="More detail: print each stage of long work as a line.")(func)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_verbosity,
+                        help="No progress display.")(func)
+
+
+def _progress():
+    """The progress display for this command: on a terminal (stderr) only, none with --quiet."""
+    from .text.progress import Progress
+
+    ctx = click.get_current_context(silent=True)
+    return Progress(verbosity=ctx.meta.get("livelift.verbosity", 0) if ctx is not None else 0)
+
+
+BATCH_CHUNK = 100_000
+"""Profiles per step of a batch `recommend` (the bar advances per step; rows are independent)."""
+
+
+def _long_table_with_progress(rec: Any, frame: Any) -> Any:
+    import pandas as pd
+
+    n = len(frame)
+    if n == 0:
+        return rec.long_table(frame)
+    parts = []
+    with _progress().bar("recommending", n, "profiles") as advance:
+        for start in range(0, n, BATCH_CHUNK):
+            chunk = frame.iloc[start:start + BATCH_CHUNK]
+            parts.append(rec.long_table(chunk))
+            advance(len(chunk))
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+# ---------------------------------------------------------------------- <<< progress (issue 14)
+
+
 class _Group(click.Group):
     """Turns livelift's own errors into click errors: message, exit 1, no traceback."""
 
@@ -52,6 +94,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="livelift", prog_name="livelift")
+@VERBOSITY
 def main() -> None:
     """livelift: what to do on TikTok LIVE to earn more gifts, and why.
 
@@ -160,6 +203,7 @@ _PROFILE_KEYS = {c.name for c in PROFILE_COLUMNS} | {"region"}
 @RULES
 @SKIP
 @FORMAT
+@VERBOSITY
 def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
     """Rank the strategies the rules allow by expected weekly gift uplift.
 
@@ -185,7 +229,7 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
 
         click.echo(views.recommendation(result, fmt))
         return
-    table = rec.long_table(data.frame)
+    table = _long_table_with_progress(rec, data.frame)
     if output is not None:
         write_frame(table, output)
         _echo_err(f"wrote {len(table):,} rows ({len(data.frame):,} profiles x {len(STRATEGIES)} strategies) to {output}")
@@ -262,6 +306,7 @@ def simulate(output, creators, weeks, seed, with_truth):
               help="Mark the training data as simulated or real (default: simulated if it has true_uplift_* columns).")
 @SKIP
 @FORMAT
+@VERBOSITY
 def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     """Fit the uplift model on your creator-week history DATA.
 
@@ -286,11 +331,9 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
             + ("SIMULATED (it has true_uplift_* columns)" if synthetic else "REAL; pass --synthetic if it is simulated")
         )
 
-    def progress(message: str) -> None:
-        _echo_err(f"  {message}")
-
     _echo_err(f"training on {len(result.frame):,} rows from {data} ...")
-    ranker, summary = train_model(result.frame, random_state=seed, progress=progress)
+    with _progress().stages("training") as say:
+        ranker, summary = train_model(result.frame, random_state=seed, progress=say)
     card = save_model(ranker, output, training_summary=summary.get("training_data", summary),
                       synthetic=bool(synthetic), metrics=summary.get("metrics"))
     click.echo(views.train_summary(summary, card, output, fmt))
@@ -330,6 +373,7 @@ def _check_model_output(output: Path, data: Path) -> None:
 @MODEL
 @SKIP
 @FORMAT
+@VERBOSITY
 def evaluate(data, model_path, skip_bad_rows, fmt):
     """How good is a model on held-out history DATA?
 
@@ -343,10 +387,14 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
     from .recommender.evaluation import evaluate as evaluate_model
     from .recommender.persistence import load_model
 
-    result = read_history(data, skip_bad_rows=skip_bad_rows)
+    with _progress().stages("evaluating") as say:
+        say(f"reading {data}")
+        result = read_history(data, skip_bad_rows=skip_bad_rows)
+        say("loading the model")
+        model = load_model(model_path)
+        say(f"scoring {len(result.frame):,} rows (cross-fitting when there is no truth)")
+        metrics = evaluate_model(model.ranker, result.frame)
     _report_read(result)
-    model = load_model(model_path)
-    metrics = evaluate_model(model.ranker, result.frame)
     click.echo(views.evaluation(metrics, model.card, fmt))
 
 
@@ -400,6 +448,56 @@ def rules_explain(profile_file, rules_dirs, fmt, **flags):
         _echo_err(f"note: {notice}")
     evaluation = service.explain(data)
     click.echo(views.explanation(data, evaluation, fmt))
+
+
+# ---------------------------------------------------------------------- report (issue 14) >>>
+@main.command()
+@click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Report file to write: .html (one self-contained file) or .pdf.")
+@click.option("--creator", "creator_id", default=None,
+              help="Whose weeks to show when HISTORY holds several creators (default: the one with the most weeks).")
+@click.option("--format", "report_fmt", type=click.Choice(["html", "pdf"]), default=None,
+              help="Output format (default: from the -o file's extension).")
+@MODEL
+@RULES
+@SKIP
+@VERBOSITY
+def report(history, output, creator_id, report_fmt, model_path, rules_dirs, skip_bad_rows):
+    """Write a report with plots for a creator's HISTORY (the data-contract shape).
+
+    Weekly diamonds and likes; each strategy's expected uplift with intervals
+    for the latest week's profile; for the model, calibration by decile and the
+    off-policy value of following it vs the creators' own choices (on the whole
+    file); data coverage. The HTML file embeds its images and references
+    nothing outside itself.
+    """
+    from .data.contract import read_history
+    from .data.writers import check_output_path
+
+    fmt = report_fmt or ("pdf" if output.suffix.lower() == ".pdf" else "html")
+    check_output_path(output, (".pdf",) if fmt == "pdf" else (".html", ".htm"), inputs=(history,))
+    try:
+        from .reports.render import write_report
+        from .reports.sections import build_report
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise click.ClickException(f"reports need matplotlib and jinja2 (import failed: {exc}); "
+                                   "install them with: pip install 'livelift[report]'") from None
+    with _progress().stages("report") as say:
+        say(f"reading {history}")
+        result = read_history(history, skip_bad_rows=skip_bad_rows)
+        say("loading rules and model")
+        rec = _load(model_path, rules_dirs)
+        built = build_report(result.frame, rec, source=history.name, creator_id=creator_id, progress=say)
+        say(f"drawing and writing {output}")
+        write_report(built, output, fmt)
+    _report_read(result)
+    check = built.model_check
+    _echo_err(f"wrote {output} ({fmt}): {built.weeks.creator_id}, {len(built.weeks.weeks)} weeks"
+              + (f"; model check not estimated: {check.problem}" if check.problem else ""))
+    if rec.is_synthetic:
+        _echo_err("note: the model is trained on SIMULATED history; the report says so")
+# ---------------------------------------------------------------------- <<< report (issue 14)
 
 
 # ---------------------------------------------------------------------- serve

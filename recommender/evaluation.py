@@ -237,13 +237,15 @@ def dr_scores(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
 
 
 def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
-                        random_state: int | None = 0) -> dict[str, Any]:
+                        random_state: int | None = 0, scores: DRScores | None = None) -> dict[str, Any]:
     """Doubly-robust (AIPW) value of following the ranker's top strategy, from history alone.
 
     Use history the ranker was NOT trained on (a later period or other
-    creators); the nuisance models are cross-fitted on ``df`` itself.
+    creators); the nuisance models are cross-fitted on ``df`` itself, unless
+    ``scores`` (from :func:`dr_scores` on the same ``df``) are given.
     """
-    dr = dr_scores(ranker, df, groups=groups, n_folds=n_folds, random_state=random_state)
+    dr = scores if scores is not None else dr_scores(ranker, df, groups=groups, n_folds=n_folds,
+                                                     random_state=random_state)
     arms, gamma, r, scale, keep, g, min_rows = dr.arms, dr.gamma, dr.r, dr.scale, dr.keep, dr.groups, dr.min_rows
     clipped, K = dr.clipped, len(dr.arms)
     rows = np.arange(len(r))
