@@ -75,7 +75,13 @@ def _long_table_with_progress(rec: Any, frame: Any) -> Any:
             chunk = frame.iloc[start:start + BATCH_CHUNK]
             parts.append(rec.long_table(chunk))
             advance(len(chunk))
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    if len(parts) == 1:
+        return parts[0]
+    out = pd.concat(parts, ignore_index=True)
+    for col in parts[0].columns:  # keep categorical columns categorical (concat of differing categories drops it)
+        if isinstance(parts[0][col].dtype, pd.CategoricalDtype) and not isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = pd.api.types.union_categoricals([p[col] for p in parts])
+    return out
 # ---------------------------------------------------------------------- <<< progress (issue 14)
 
 
