@@ -238,3 +238,32 @@ def test_keyboard_reaches_every_field_in_order(server, browser):
             seen.append(el.get_attribute("name"))
         el.send_keys(Keys.TAB)
     assert seen == names
+
+
+def test_page_loads_nothing_from_elsewhere(server, browser):
+    browser.get(server + "/")
+    urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls and all(u.startswith(server + "/static/page/") for u in urls), urls
+
+
+def test_report_renders_offline_in_chromium(browser, screenshots, tmp_path):
+    """The report file alone: every image decodes, and the browser fetches nothing."""
+    from click.testing import CliRunner
+    from selenium.webdriver.common.by import By
+
+    from livelift.cli import main
+
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(EXAMPLES / "history.csv"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    browser.get(out.as_uri())
+    images = browser.find_elements(By.TAG_NAME, "img")
+    assert len(images) == 3
+    assert all(browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i) for i in images)
+    urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(u.startswith("data:") for u in urls), urls
+    browser.set_window_size(1100, 1400)  # about one A4 page at this width
+    path = screenshots / "09-report-first-page.png"
+    browser.save_screenshot(str(path))
+    browser.set_window_size(1280, 1000)
+    assert path.stat().st_size > 10_000
