@@ -183,3 +183,49 @@ def test_nice_ticks_cover_the_range():
     for lo, hi in [(-37.2, 156.4), (0, 1), (0, 3368), (-5, 0), (0, 0)]:
         ticks = nice_ticks(lo, hi)
         assert ticks[0] <= lo and ticks[-1] >= hi and len(ticks) <= 12
+
+
+class _WithVerdict:
+    """The real service, with what the lead is adding: a plain `verdict`, and blocked strategies' uplift None."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def recommend(self, profile: Any) -> Any:
+        import dataclasses
+
+        rec = self.inner.recommend(profile)
+        strategies = tuple(s if s.allowed else dataclasses.replace(s, uplift_diamonds=None, uplift_low=None,
+                                                                   uplift_high=None, uplift_usd=None)
+                           for s in rec.strategies)
+        fields = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
+        cls = dataclasses.make_dataclass("RecommendationV2", [("verdict", str, dataclasses.field(default=""))],
+                                        bases=(type(rec),), frozen=True)
+        return cls(**{**fields, "strategies": strategies}, verdict="Stream more often: it is the best bet.")
+
+
+def test_verdict_shown_when_present_and_blocked_none_uplift_is_never_a_bar(recommender):
+    app = FastAPI()
+    app.include_router(make_router(lambda: _WithVerdict(recommender)))
+    with running(app) as url:
+        kr_minor = {**FORM, "creator_age": "18", "region": "KR"}  # KR: gifts need 19, so all are blocked
+        r = httpx.post(url + "/", data=kr_minor, timeout=60)
+        ok = httpx.post(url + "/", data={**FORM, "followers": "800"}, timeout=60)  # some blocked, some allowed
+    assert r.status_code == 200 and '<p class="verdict" id="verdict">Stream more often: it is the best bet.</p>' in r.text
+    assert 'class="bar"' not in r.text and r.text.count('class="blocked-item"') == 5
+    direct = recommender.recommend(forms_profile({**FORM, "followers": "800"}))
+    allowed = [s.strategy for s in direct.strategies if s.allowed and s.uplift_diamonds is not None]
+    blocked = [s.strategy for s in direct.strategies if not s.allowed]
+    assert blocked and allowed
+    assert sorted(re.findall(r'rect class="bar" data-strategy="([a-z_]+)"', ok.text)) == sorted(allowed)
+    for name in blocked:
+        assert f'<li class="blocked-item" data-strategy="{name}">' in ok.text
+
+
+def forms_profile(values: dict[str, str]) -> Any:
+    from livelift.web.page.forms import parse_form
+
+    return parse_form(values)
