@@ -82,7 +82,9 @@ def calibration_figure(bins: Any) -> Any:
     pred = [b.predicted for b in bins]
     real = [b.realized for b in bins]
     err = [[b.realized - b.low for b in bins], [b.high - b.realized for b in bins]]
-    ax.errorbar(pred, real, yerr=err, fmt="o", color=BLUE, ecolor=GREY, capsize=3, label="decile (95% CI)")
+    ax.errorbar(pred, real, yerr=err, fmt="o", color=BLUE, ecolor=GREY, capsize=3, label="decile, DR estimate (95% CI)")
+    if all(b.truth is not None for b in bins):
+        ax.plot(pred, [b.truth for b in bins], "D", color=ORANGE, label="decile, true uplift (simulator)")
     lo = min(pred + [b.low for b in bins] + [0.0])
     hi = max(pred + [b.high for b in bins] + [0.0])
     ax.plot([lo, hi], [lo, hi], color=INK, lw=0.8, ls="--", label="perfect calibration")
@@ -90,7 +92,7 @@ def calibration_figure(bins: Any) -> Any:
     ax.set_xscale("symlog", linthresh=10)
     ax.set_yscale("symlog", linthresh=10)
     ax.set_xlabel("predicted uplift (diamonds / week), decile mean; symlog scale")
-    ax.set_ylabel("realized uplift (DR estimate); symlog")
+    ax.set_ylabel("realized uplift, diamonds / week; symlog")
     ax.legend(loc="upper left", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.fields import ALL_STRATEGIES, CONTROL
+from ..data.fields import ALL_STRATEGIES, CONTROL, TRUTH_PREFIX
 from ..errors import InputError
 from .weeks import CreatorWeeks, creator_weeks
 
@@ -37,6 +37,8 @@ class CalibrationBin:
     realized: float
     low: float
     high: float
+    truth: float | None = None
+    """Mean true uplift in the bin, when the file is simulated with ``true_uplift_*`` columns."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,12 @@ def _estimate(values: np.ndarray, groups: Any) -> dict[str, float]:
     return dr_estimate(values, groups)
 
 
-def calibration_bins(predicted: np.ndarray, realized: np.ndarray, groups: Any, deciles: int = DECILES) -> tuple[CalibrationBin, ...]:
-    """Pairs sorted by predicted uplift, cut into ``deciles`` equal-count bins."""
+def calibration_bins(predicted: np.ndarray, realized: np.ndarray, groups: Any, deciles: int = DECILES,
+                     truth: np.ndarray | None = None) -> tuple[CalibrationBin, ...]:
+    """Pairs sorted by predicted uplift, cut into ``deciles`` equal-count bins (``truth``: simulator's, optional)."""
     ok = np.isfinite(predicted) & np.isfinite(realized)
     predicted, realized = predicted[ok], realized[ok]
+    truth = None if truth is None else np.asarray(truth, dtype=float)[ok]
     g = None if groups is None else np.asarray(groups)[ok]
     order = np.argsort(predicted, kind="stable")
     out = []
@@ -91,7 +95,8 @@ def calibration_bins(predicted: np.ndarray, realized: np.ndarray, groups: Any, d
             continue
         est = _estimate(realized[idx], None if g is None else g[idx])
         out.append(CalibrationBin(d + 1, int(len(idx)), float(predicted[idx].mean()), est["estimate"],
-                                  est["ci95_low"], est["ci95_high"]))
+                                  est["ci95_low"], est["ci95_high"],
+                                  None if truth is None else float(truth[idx].mean())))
     return tuple(out)
 
 
@@ -107,7 +112,7 @@ def model_check(ranker: Any, frame: Any) -> ModelCheck:
     kept = frame.iloc[np.flatnonzero(dr.keep)]
     pred = ranker.predict_uplift(kept)
     names = list(pred.strategies)
-    predicted, realized, groups = [], [], []
+    predicted, realized, groups, truth = [], [], [], []
     for k, arm in enumerate(dr.arms):
         if arm == CONTROL or arm not in names:
             continue
@@ -115,8 +120,11 @@ def model_check(ranker: Any, frame: Any) -> ModelCheck:
         realized.append(dr.uplift_diamonds(k))
         if dr.groups is not None:
             groups.append(dr.groups)
+        if TRUTH_PREFIX + arm in kept.columns:
+            truth.append(kept[TRUTH_PREFIX + arm].to_numpy(dtype=float))
     bins = calibration_bins(np.concatenate(predicted), np.concatenate(realized),
-                            np.concatenate(groups) if groups else None)
+                            np.concatenate(groups) if groups else None,
+                            truth=np.concatenate(truth) if len(truth) == len(realized) else None)
     return ModelCheck(bins=bins, top_vs_logged=policy["diamonds"]["top_vs_logged"],
                       top_vs_none=policy["diamonds"]["top_vs_none"], rows=int(policy["rows"]),
                       warnings=tuple(policy.get("warnings", ())))

@@ -99,7 +99,7 @@ def simulated_history(tmp_path_factory) -> Path:
     from livelift.recommender.simulate import simulate_history
 
     path = tmp_path_factory.mktemp("report") / "sim.csv"
-    simulate_history(creators=120, weeks=8, seed=21).to_csv(path, index=False)
+    simulate_history(creators=120, weeks=8, seed=21, with_truth=True).to_csv(path, index=False)
     return path
 
 
@@ -146,6 +146,15 @@ def test_report_with_enough_history_shows_calibration_and_policy_value(tmp_path,
     assert rows["the creators' own choices"][2] == f"{logged['ci95_low']:+,.0f} to {logged['ci95_high']:+,.0f}"
     predicted = [float(row[2].replace(",", "")) for row in deciles]
     assert predicted == sorted(predicted)  # deciles of predicted uplift, in order
+    # simulated with truth: the simulator's true uplift per decile is shown, rises with the prediction, and
+    # the doubly-robust intervals cover it in most deciles (a wrong pairing of rows would break both)
+    truth = [float(row[5].replace(",", "")) for row in deciles]
+    assert np.corrcoef(predicted, truth)[0, 1] > 0.8
+    covered = 0
+    for row, t in zip(deciles, truth):
+        low, high = (float(x.replace(",", "")) for x in row[4].split(" to "))
+        covered += low <= t <= high
+    assert covered >= 8
     assert "cr000003" in out.read_text(encoding="utf-8")
 
 
