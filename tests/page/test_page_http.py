@@ -229,3 +229,12 @@ def forms_profile(values: dict[str, str]) -> Any:
     from livelift.web.page.forms import parse_form
 
     return parse_form(values)
+
+
+def test_simulated_example_is_the_example_file_and_says_so(base):
+    r = httpx.post(base + "/upload", data={"example": "1"}, files={"history": ("", b"", "application/octet-stream")},
+                   timeout=60)
+    assert r.status_code == 200 and "SIMULATED example" in r.text
+    frame = read_history(EXAMPLES / "history.csv").frame
+    assert f"Your {frame['likes'].sum():,.0f} likes earned" in r.text
+    assert f"your gifts ({frame['gift_diamonds'].sum():,.0f} diamonds)" in r.text

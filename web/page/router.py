@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import InputError
 from . import forms, views
-from .uploads import DEFAULT_READERS, UploadReader, accepted_suffixes, read_upload
+from .uploads import DEFAULT_READERS, EXAMPLE_NOTE, UploadReader, accepted_suffixes, example_history, read_upload
 
 __all__ = ["make_router", "STATIC_PREFIX"]
 
@@ -83,8 +83,10 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
             creator_id = str(form.get("creator_id", "") or "").strip()
             filename = getattr(upload, "filename", "") or ""
             data = await upload.read() if hasattr(upload, "read") else b""
+            example = form.get("example") == "1"
         try:
-            result = await run_in_threadpool(_history_answer, get_service(), filename, data, creator_id, readers)
+            result = await run_in_threadpool(_history_answer, get_service(), filename, data, creator_id, readers,
+                                             example)
         except InputError as exc:
             return render("upload.html", 422, creator_id=creator_id, problems=exc.as_dicts(), result=None,
                           tab="upload", filename=filename)
@@ -102,11 +104,15 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
     return router
 
 
-def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, readers: Sequence[UploadReader]) -> Any:
+def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, readers: Sequence[UploadReader],
+                    example: bool = False) -> Any:
     from ...reports.weeks import creator_weeks
 
-    frame = read_upload(filename, data, readers)
-    weeks, note = creator_weeks(frame, creator_id or None)
+    if example:
+        weeks, note = creator_weeks(example_history())
+        note = EXAMPLE_NOTE
+    else:
+        weeks, note = creator_weeks(read_upload(filename, data, readers), creator_id or None)
     rec = svc.recommend(weeks.latest_profile)
     gifts = svc.earnings(diamonds=weeks.total_diamonds)
     return views.history_answer(weeks, note, rec, gifts)

@@ -28,7 +28,11 @@ from typing import Any
 from ...data.contract import READ_EXTENSIONS, read_history
 from ...errors import InputError, Problem
 
-__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "read_upload", "accepted_suffixes"]
+__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "read_upload", "accepted_suffixes", "example_history",
+           "EXAMPLE_NOTE"]
+
+EXAMPLE_NOTE = ("This is a SIMULATED example (livelift's simulator, 16 weeks of one creator; the same weeks as "
+                "examples/history.csv), not real data. Upload your own history to see yours.")
 
 
 def _history_frame(path: Path) -> Any:
@@ -90,3 +94,13 @@ def _renamed(exc: InputError, temp: str, name: str) -> InputError:
     out = InputError.from_problems(problems, headline=headline.replace(temp, name) if headline else None,
                                    hint=exc.hint)
     return out
+
+
+def example_history() -> Any:
+    """One simulated creator's 16 weeks (the rows of examples/history.csv), as a validated history frame."""
+    from ...data.contract import validate_history
+    from ...recommender.simulate import simulate_history
+
+    frame = simulate_history(creators=40, weeks=16, seed=14)
+    one = frame[frame["creator_id"] == "cr000010"].assign(creator_id="example_creator")
+    return validate_history(one.reset_index(drop=True), source="example").frame
