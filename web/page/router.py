@@ -78,12 +78,7 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
 
     @router.post("/upload", response_class=HTMLResponse)
     async def upload_submit(request: Request) -> HTMLResponse:
-        async with request.form() as form:  # closes the uploaded file's spool
-            upload = form.get("history")
-            creator_id = str(form.get("creator_id", "") or "").strip()
-            filename = getattr(upload, "filename", "") or ""
-            data = await upload.read() if hasattr(upload, "read") else b""
-            example = form.get("example") == "1"
+        filename, data, creator_id, example = await _upload_form(request)
         try:
             result = await run_in_threadpool(_history_answer, get_service(), filename, data, creator_id, readers,
                                              example)
@@ -102,6 +97,15 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
         return Response(body, media_type=media, headers={"cache-control": "public, max-age=3600"})
 
     return router
+
+
+async def _upload_form(request: Request) -> tuple[str, bytes, str, bool]:
+    """(file name, file bytes, creator id, example?) from the upload form."""
+    async with request.form() as form:  # closes the uploaded file's spool
+        upload = form.get("history")
+        filename = getattr(upload, "filename", "") or ""
+        data = await upload.read() if hasattr(upload, "read") else b""
+        return filename, data, str(form.get("creator_id", "") or "").strip(), form.get("example") == "1"
 
 
 def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, readers: Sequence[UploadReader],
