@@ -238,3 +238,26 @@ def test_simulated_example_is_the_example_file_and_says_so(base):
     frame = read_history(EXAMPLES / "history.csv").frame
     assert f"Your {frame['likes'].sum():,.0f} likes earned" in r.text
     assert f"your gifts ({frame['gift_diamonds'].sum():,.0f} diamonds)" in r.text
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h: str) -> float:
+        c = [int(h.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_chart_and_page_colours_keep_their_contrast():
+    from livelift.web.page import charts
+
+    assert _contrast(charts.INK, "#ffffff") >= 4.5 and _contrast(charts.MUTED, "#ffffff") >= 4.5  # text
+    assert _contrast(charts.BAR, "#ffffff") >= 3 and _contrast(charts.BAR_FLAGGED, "#ffffff") >= 3  # marks
+    from importlib import resources
+
+    css = resources.files("livelift.web.page").joinpath("static", "page.css").read_text()  # the installed file
+    var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", css))
+    for fg, bg in (("ink", "bg"), ("muted", "panel"), ("accent", "bg"), ("error", "bg"), ("warn-ink", "warn-bg")):
+        assert _contrast(var[fg], var[bg]) >= 4.5, (fg, bg)
