@@ -37,6 +37,54 @@ SKIP = click.option(
 )
 
 
+# ---------------------------------------------------------------------- progress (issue 14) >>>
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """--quiet / -v, given before or after the command name (the last one given wins)."""
+    if value:
+        ctx.meta["livelift.verbosity"] = -1 if param.name == "quiet" else min(int(value), 1)
+
+
+def VERBOSITY(func: Any) -> Any:
+    func = click.option("-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity,
+                        help="More detail: print each stage of long work as a line.")(func)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_verbosity,
+                        help="No progress display.")(func)
+
+
+def _progress():
+    """The progress display for this command: on a terminal (stderr) only, none with --quiet."""
+    from .text.progress import Progress
+
+    ctx = click.get_current_context(silent=True)
+    return Progress(verbosity=ctx.meta.get("livelift.verbosity", 0) if ctx is not None else 0)
+
+
+BATCH_CHUNK = 100_000
+"""Profiles per step of a batch `recommend` (the bar advances per step; rows are independent)."""
+
+
+def _long_table_with_progress(rec: Any, frame: Any) -> Any:
+    import pandas as pd
+
+    n = len(frame)
+    if n == 0:
+        return rec.long_table(frame)
+    parts = []
+    with _progress().bar("recommending", n, "profiles") as advance:
+        for start in range(0, n, BATCH_CHUNK):
+            chunk = frame.iloc[start:start + BATCH_CHUNK]
+            parts.append(rec.long_table(chunk))
+            advance(len(chunk))
+    if len(parts) == 1:
+        return parts[0]
+    out = pd.concat(parts, ignore_index=True)
+    for col in parts[0].columns:  # keep categorical columns categorical (concat of differing categories drops it)
+        if isinstance(parts[0][col].dtype, pd.CategoricalDtype) and not isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = pd.api.types.union_categoricals([p[col] for p in parts])
+    return out
+# ---------------------------------------------------------------------- <<< progress (issue 14)
+
+
 class _Group(click.Group):
     """Turns livelift's own errors into click errors: message, exit 1, no traceback."""
 
@@ -84,6 +132,7 @@ pass_services = click.make_pass_decorator(Services, ensure=True)
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="livelift", prog_name="livelift")
+@VERBOSITY
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """livelift: what to do on TikTok LIVE to earn more gifts, and why.
@@ -190,6 +239,7 @@ _PROFILE_KEYS = {c.name for c in PROFILE_COLUMNS} | {"region"}
 @RULES
 @SKIP
 @FORMAT
+@VERBOSITY
 @pass_services
 def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
     """Rank the strategies the rules allow by expected weekly gift uplift.
@@ -217,7 +267,7 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
 
         click.echo(views.recommendation(result, fmt))
         return
-    table = rec.long_table(data.frame)
+    table = _long_table_with_progress(rec, data.frame)
     if output is not None:
         write_frame(table, output)
         _echo_err(f"wrote {len(table):,} rows ({len(data.frame):,} profiles x {len(table) // max(len(data.frame), 1)} options) to {output}")
@@ -285,6 +335,7 @@ def simulate(output, creators, weeks, seed, with_truth):
               help="Mark the training data as simulated or real (default: simulated if it has true_uplift_* columns).")
 @SKIP
 @FORMAT
+@VERBOSITY
 def train(data, output, seed, synthetic, skip_bad_rows, fmt):
     """Fit the uplift model on your creator-week history DATA.
 
@@ -306,8 +357,8 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
             + ("SIMULATED (it is marked simulated)" if simulated else "REAL; pass --synthetic if it is simulated")
         )
     _echo_err(f"training on {len(result.frame):,} rows from {data} ...")
-    summary, card = service.train(result.frame, output, seed=seed, synthetic=synthetic,
-                                  progress=lambda message: _echo_err(f"  {message}"))
+    with _progress().stages("training") as say:
+        summary, card = service.train(result.frame, output, seed=seed, synthetic=synthetic, progress=say)
     click.echo(views.train_summary(summary, card, output, fmt))
 
 
@@ -316,6 +367,7 @@ def train(data, output, seed, synthetic, skip_bad_rows, fmt):
 @MODEL
 @SKIP
 @FORMAT
+@VERBOSITY
 def evaluate(data, model_path, skip_bad_rows, fmt):
     """How good is a model on held-out history DATA?
 
@@ -327,9 +379,12 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
     from . import service
     from .text import views
 
-    result = service.read_history(data, skip_bad_rows=skip_bad_rows)
+    with _progress().stages("evaluating") as say:
+        say(f"reading {data}")
+        result = service.read_history(data, skip_bad_rows=skip_bad_rows)
+        say(f"scoring {len(result.frame):,} rows with the model (cross-fitting when there is no truth)")
+        metrics, card = service.evaluate(result.frame, model_path=model_path)
     _report_read(result)
-    metrics, card = service.evaluate(result.frame, model_path=model_path)
     click.echo(views.evaluation(metrics, card, fmt))
 
 
@@ -372,6 +427,49 @@ def rules_explain(services, profile_file, rules_dirs, fmt, **flags):
         )
     evaluation = services.rules(rules_dirs).explain(data)
     click.echo(views.explanation(data, evaluation, fmt))
+
+
+# ---------------------------------------------------------------------- report (issue 14) >>>
+@main.command()
+@click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Report file to write: .html (one self-contained file) or .pdf.")
+@click.option("--creator", "creator_id", default=None,
+              help="Whose weeks to show when HISTORY holds several creators (default: the one with the most weeks).")
+@click.option("--format", "report_fmt", type=click.Choice(["html", "pdf"]), default=None,
+              help="Output format (default: from the -o file's extension).")
+@MODEL
+@RULES
+@SKIP
+@VERBOSITY
+@pass_services
+def report(services, history, output, creator_id, report_fmt, model_path, rules_dirs, skip_bad_rows):
+    """Write a report with plots for a creator's HISTORY (the data-contract shape).
+
+    Weekly diamonds and likes; each strategy's expected uplift with intervals
+    for the latest week's profile; for the model, calibration by decile and the
+    off-policy value of following it vs the creators' own choices (on the whole
+    file); data coverage. The HTML file embeds its images and references
+    nothing outside itself.
+    """
+    from . import service
+
+    fmt = report_fmt or ("pdf" if output.suffix.lower() == ".pdf" else "html")
+    service.check_output_path(output, (".pdf",) if fmt == "pdf" else (".html", ".htm"), inputs=(history,))
+    with _progress().stages("report") as say:
+        say(f"reading {history}")
+        result = service.read_history(history, skip_bad_rows=skip_bad_rows)
+        say("loading rules and model")
+        rec = services.recommender(model_path, rules_dirs)
+        built = service.write_report(result.frame, rec, output, fmt, source=history.name,
+                                     creator_id=creator_id, progress=say)
+    _report_read(result)
+    check = built.model_check
+    _echo_err(f"wrote {output} ({fmt}): {built.weeks.creator_id}, {len(built.weeks.weeks)} weeks"
+              + (f"; model check not estimated: {check.problem}" if check.problem else ""))
+    if rec.is_synthetic:
+        _echo_err("note: the model is trained on SIMULATED history; the report says so")
+# ---------------------------------------------------------------------- <<< report (issue 14)
 
 
 # ---------------------------------------------------------------------- serve

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Recommender", "RulesService", "facts", "earnings", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE",
-    "simulate", "train", "evaluate", "check_rules", "check_model_output", "is_simulated",
+    "simulate", "train", "evaluate", "check_rules", "write_report", "check_model_output", "is_simulated",
     "read_history", "read_profiles", "parse_profile", "check_output_path", "write_frame",
 ]
 
@@ -384,6 +384,26 @@ def evaluate(history: "pd.DataFrame", *, model_path: str | Path | None = None) -
 
     model = load_model(model_path)
     return evaluate_model(model.ranker, history), model.card
+
+
+def write_report(
+    history: "pd.DataFrame", recommender: "Recommender", output: str | Path, fmt: str, *,
+    source: str, creator_id: str | None = None, progress: Any = None,
+) -> Any:
+    """Build the report for a creator's validated ``history`` and write it (html or pdf); returns what it showed."""
+    try:
+        from .reports.render import write_report as write
+        from .reports.sections import build_report
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise InputError(
+            f"reports need matplotlib and jinja2 (import failed: {exc})", loc="livelift report",
+            expected="the report extra: pip install 'livelift[report]'",
+        ) from None
+    built = build_report(history, recommender, source=source, creator_id=creator_id, progress=progress)
+    if progress is not None:
+        progress(f"drawing and writing {output}")
+    write(built, output, fmt)
+    return built
 
 
 def check_rules(dirs: Sequence[str | Path] = ()) -> tuple[list[Any], str, tuple[str, ...]]:

@@ -22,9 +22,9 @@ import numpy as np
 from ..errors import InputError
 from ..data.fields import STRATEGIES, TRUTH_PREFIX
 from .intervals import coverage_by_band
-from .offpolicy import evaluate_off_policy
+from .offpolicy import DRScores, dr_scores, evaluate_off_policy
 
-__all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "score_uplift", "gain_captured", "truth_matrix"]
+__all__ = ["evaluate", "evaluate_with_truth", "evaluate_off_policy", "dr_scores", "DRScores", "score_uplift", "gain_captured", "truth_matrix"]
 
 TRUTH_COLUMNS = tuple(TRUTH_PREFIX + s for s in STRATEGIES)
 

@@ -9,6 +9,7 @@ strategy against ``none``, with standard errors (clustered by creator when
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from ..data.fields import ALL_STRATEGIES, CONTROL
 from ..errors import InputError
 
-__all__ = ["evaluate_off_policy"]
+__all__ = ["evaluate_off_policy", "dr_scores", "DRScores"]
 
 
 def _mean_se(values: np.ndarray, groups: Any) -> tuple[float, float]:
@@ -89,13 +90,33 @@ def _warnings(ranker: Any, arms, min_rows: int, skipped_rows_share: float, weak:
     return out
 
 
-def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
-                        random_state: int | None = 0) -> dict[str, Any]:
-    """Doubly-robust (AIPW) value of following the ranker's top strategy, from history alone.
+@dataclass(frozen=True)
+class DRScores:
+    """Cross-fitted doubly-robust (AIPW) scores of each arm for the rows of a history.
 
-    Use history the ranker was NOT trained on (a later period or other
-    creators); the nuisance models are cross-fitted on ``df`` itself.
+    ``gamma[i, k]`` estimates row i's outcome under ``arms[k]`` on the scaled
+    target (diamonds / ``scale``); ``arms[0]`` is ``none``. Rows whose logged
+    strategy the ranker does not know, or that this history tried too rarely,
+    are left out: ``keep`` marks the rows used, in the frame's order.
     """
+
+    arms: tuple[str, ...]
+    gamma: np.ndarray
+    r: np.ndarray
+    scale: np.ndarray
+    clipped: np.ndarray
+    keep: np.ndarray
+    groups: Any
+    min_rows: int
+
+    def uplift_diamonds(self, k: int) -> np.ndarray:
+        """Per-row DR estimate of arm ``k``'s uplift over ``none``, in diamonds."""
+        return (self.gamma[:, k] - self.gamma[:, 0]) * self.scale
+
+
+def dr_scores(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
+              random_state: int | None = 0) -> DRScores:
+    """The cross-fitted AIPW scores behind :func:`evaluate_off_policy` (nuisances fitted on ``df``)."""
     from .features import coded_features, strategy_codes
 
     for col in ("strategy", "gift_diamonds"):
@@ -118,6 +139,22 @@ def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: in
     scale = ranker.scale_of(df)[keep]
     r = y / scale
     gamma, clipped = _aipw_scores(ranker, F, arm, r, g, len(arms), n_folds, random_state)
+    return DRScores(arms, gamma, r, scale, clipped, keep, g, min_rows)
+
+
+def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: int = 3,
+                        random_state: int | None = 0, scores: DRScores | None = None) -> dict[str, Any]:
+    """Doubly-robust (AIPW) value of following the ranker's top strategy, from history alone.
+
+    Use history the ranker was NOT trained on (a later period or other
+    creators); the nuisance models are cross-fitted on ``df`` itself, unless
+    ``scores`` (from :func:`dr_scores` on the same ``df``) are given.
+    """
+    dr = scores if scores is not None else dr_scores(ranker, df, groups=groups, n_folds=n_folds,
+                                                     random_state=random_state)
+    arms, gamma, r, scale, clipped, keep, g, min_rows = (
+        dr.arms, dr.gamma, dr.r, dr.scale, dr.clipped, dr.keep, dr.groups, dr.min_rows
+    )
 
     # The policy: the ranker's top strategy among all it knows. Where that pick was
     # (almost) never tried in this history its value is not identified: leave those rows out.
@@ -133,7 +170,7 @@ def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: in
             expected=f"history where the model's picks ({', '.join(sorted(set(top_name)))}) were tried "
                      f"at least {min_rows} times each",
         )
-    out: dict[str, Any] = {"mode": "off_policy", "rows": int(len(F)),
+    out: dict[str, Any] = {"mode": "off_policy", "rows": int(len(r)),
                            "rows_skipped_unknown_strategy": int((~keep).sum()),
                            "rows_in_policy_estimates": int(ok.sum()), "clustered_by_creator": g is not None}
     out.update(_report(gamma, r, scale, top, ok, g, arms))

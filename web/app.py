@@ -35,6 +35,7 @@ from .context import AppState, load_service, startup_line, version
 from .errors import install_handlers
 from .middleware import BodyLimit, ErrorGuard
 from .routers import earnings, facts, health, model, recommendations
+from .page import make_router as make_page_router
 
 __all__ = ["create_app", "DEFAULT_MAX_BODY", "DEFAULT_MAX_BATCH", "DEFAULT_SERVICE_THREADS"]
 
@@ -148,4 +149,5 @@ def create_app(
     app.include_router(model.router)
     app.include_router(recommendations.build_router(max_batch, max_body_bytes))
     app.include_router(earnings.build_router(max_body_bytes))
+    app.include_router(make_page_router(state.svc))  # the web page at / and /upload, assets at /static/page/
     return app

@@ -1,0 +1,263 @@
+"""The page over real HTTP (uvicorn in a thread on loopback), without a browser.
+
+Checks what a browser test cannot see cheaply: every input is named and
+labelled from the contract, every asset comes from the package, bad input gets
+the contract's messages, uploads are located by the uploaded name, and a
+second kind of upload (an event log reader) plugs in with a few lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from livelift.data.contract import read_history
+from livelift.data.fields import CATEGORIES, OPTIONAL_COLUMNS, PROFILE_COLUMNS
+from livelift.web.app import create_app
+from livelift.web.page import make_router
+from livelift.web.page.charts import nice_ticks
+from livelift.web.page.uploads import HISTORY_READER, UploadReader
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FORM = {"creator_id": "t", "followers": "5200", "avg_viewers": "48", "engagement_rate": "0.12",
+        "streams_per_week": "4", "avg_stream_minutes": "75", "retention_rate": "0.35",
+        "prior_weekly_diamonds": "900", "category": "gaming", "creator_age": "24", "region": "US"}
+
+
+@contextlib.contextmanager
+def running(app: Any) -> Iterator[str]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        end = time.monotonic() + 60
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < end, "uvicorn did not start"
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def base(recommender) -> Iterator[str]:
+    with running(create_app(recommender, coalesce=False)) as url:
+        yield url
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.labels: dict[str, str] = {}
+        self._label: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, a))
+        if tag == "label":
+            self._label, self._text = a.get("for"), []
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self._label:
+            self.labels[self._label] = " ".join("".join(self._text).split())
+            self._label = None
+
+    def handle_data(self, data):
+        if self._label:
+            self._text.append(data)
+
+
+def _parse(html: str) -> _Tags:
+    p = _Tags()
+    p.feed(html)
+    return p
+
+
+def test_every_input_is_a_contract_field_labelled_with_its_range(base):
+    page = _parse(httpx.get(base + "/", timeout=30).text)
+    inputs = {a["name"]: (t, a) for t, a in page.tags if t in ("input", "select") and "name" in a}
+    region = next(c for c in OPTIONAL_COLUMNS if c.kind == "region")
+    assert list(inputs) == [c.name for c in PROFILE_COLUMNS] + ["region"]
+    for col in (*PROFILE_COLUMNS, region):
+        tag, attrs = inputs[col.name]
+        assert attrs["id"] == col.name
+        assert col.expected in page.labels[col.name]  # the range, from the Column spec
+        if col.kind in ("int", "float"):
+            assert attrs["type"] == "number" and float(attrs["min"]) == col.min
+            assert col.max is None or float(attrs["max"]) == col.max
+    options = [a["value"] for t, a in page.tags if t == "option"]
+    assert set(CATEGORIES) <= set(options) and "KR" in options and "" in options  # region may be left out
+
+
+def test_every_asset_comes_from_the_package(base):
+    html = httpx.get(base + "/", timeout=30).text
+    refs = [a.get("src") or a.get("href") for t, a in _parse(html).tags if t in ("link", "script", "img")]
+    assert refs and all(r.startswith("/static/page/") for r in refs)
+    for ref in refs:
+        r = httpx.get(base + ref, timeout=30)
+        assert r.status_code == 200 and len(r.content) > 100
+        assert "http://" not in r.text and "https://" not in r.text  # no CDN, no web fonts
+    assert httpx.get(base + "/static/page/../app.py", timeout=30).status_code == 404
+    assert httpx.get(base + "/static/page/secret.py", timeout=30).status_code == 404
+
+
+def test_post_renders_the_same_numbers_as_the_json_api(base, recommender):
+    r = httpx.post(base + "/", data=FORM, timeout=30)
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    api = httpx.post(base + "/v1/recommendations", json={**{k: float(v) for k, v in FORM.items()
+                     if k not in ("creator_id", "category", "region")}, "creator_id": "t", "category": "gaming",
+                     "region": "US", "followers": 5200, "creator_age": 24}, timeout=30).json()
+    for s in api["strategies"]:
+        assert f'data-strategy="{s["strategy"]}"' in r.text
+        assert f"{s['uplift_diamonds']:+,.0f}" in r.text
+    assert r.text.count('class="bar"') == len(api["ranked"])
+
+
+def test_bad_fields_get_the_contract_messages_next_to_the_field(base):
+    r = httpx.post(base + "/", data={**FORM, "engagement_rate": "2", "followers": "lots", "creator_age": ""},
+                   timeout=30)
+    assert r.status_code == 422
+    errors = dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">(.*?)</p>', r.text, re.S))
+    assert set(errors) == {"engagement_rate", "followers", "creator_age"}
+    assert "out of range; expected a number between 0 and 1 (got 2)" in errors["engagement_rate"]
+    assert "not a number; expected an integer &gt;= 0 (got &#39;lots&#39;)" in errors["followers"]
+    assert "missing field; expected an integer between 13 and 120" in errors["creator_age"]
+    assert 'value="lots"' in r.text  # what was typed is kept
+
+
+def test_upload_history_shows_weeks_likes_and_gifts(base, recommender):
+    data = (EXAMPLES / "history.csv").read_bytes()
+    r = httpx.post(base + "/upload", files={"history": ("my weeks.csv", data, "text/csv")}, timeout=60)
+    assert r.status_code == 200
+    frame = read_history(EXAMPLES / "history.csv").frame
+    usd = recommender.earnings(diamonds=float(frame["gift_diamonds"].sum())).usd
+    assert f"Your {frame['likes'].sum():,.0f} likes earned <strong>$0</strong>" in r.text
+    assert f"earned <strong>${usd:,.2f}</strong>" in r.text
+    assert r.text.count('class="week"') == len(frame)
+
+
+def test_upload_errors_name_the_uploaded_file(base):
+    r = httpx.post(base + "/upload", files={"history": ("w.csv", b"creator_id,followers\nme,1\n", "text/csv")},
+                   timeout=30)
+    assert r.status_code == 422 and "w.csv: missing" in r.text and "livelift-upload-" not in r.text
+    r = httpx.post(base + "/upload", files={"history": ("notes.txt", b"hello", "text/plain")}, timeout=30)
+    assert r.status_code == 422 and "unknown file type" in r.text and ".csv" in r.text
+    r = httpx.post(base + "/upload", data={"creator_id": "x"}, files={}, timeout=30)
+    assert r.status_code == 422 and "no file was uploaded" in r.text
+
+
+def test_an_event_log_reader_plugs_in(recommender, tmp_path):
+    """What `livelift ingest` will add: one UploadReader that turns its file into a history frame."""
+    seen = []
+
+    def read_event_log(path: Path):
+        seen.append(path.name)
+        return HISTORY_READER.read(EXAMPLES / "history.csv")  # stands in for ingest's sessions -> weeks
+
+    events = UploadReader("LIVE event log", (".events.jsonl",), read_event_log)
+    app = FastAPI()
+    app.include_router(make_router(lambda: recommender, readers=(events, HISTORY_READER)))
+    with running(app) as url:
+        page = httpx.get(url + "/upload", timeout=30).text
+        assert ".events.jsonl" in page and "LIVE event log" in page
+        r = httpx.post(url + "/upload", files={"history": ("live.events.jsonl", b"{}\n", "application/json")},
+                       timeout=60)
+    assert r.status_code == 200 and seen == ["live.events.jsonl"] and 'id="weekly-chart"' in r.text
+
+
+def test_nice_ticks_cover_the_range():
+    for lo, hi in [(-37.2, 156.4), (0, 1), (0, 3368), (-5, 0), (0, 0)]:
+        ticks = nice_ticks(lo, hi)
+        assert ticks[0] <= lo and ticks[-1] >= hi and len(ticks) <= 12
+
+
+class _WithVerdict:
+    """The real service, with what the lead is adding: a plain `verdict`, and blocked strategies' uplift None."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def recommend(self, profile: Any) -> Any:
+        import dataclasses
+
+        rec = self.inner.recommend(profile)
+        strategies = tuple(s if s.allowed else dataclasses.replace(s, uplift_diamonds=None, uplift_low=None,
+                                                                   uplift_high=None, uplift_usd=None)
+                           for s in rec.strategies)
+        fields = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
+        cls = dataclasses.make_dataclass("RecommendationV2", [("verdict", str, dataclasses.field(default=""))],
+                                        bases=(type(rec),), frozen=True)
+        return cls(**{**fields, "strategies": strategies}, verdict="Stream more often: it is the best bet.")
+
+
+def test_verdict_shown_when_present_and_blocked_none_uplift_is_never_a_bar(recommender):
+    app = FastAPI()
+    app.include_router(make_router(lambda: _WithVerdict(recommender)))
+    with running(app) as url:
+        kr_minor = {**FORM, "creator_age": "18", "region": "KR"}  # KR: gifts need 19, so all are blocked
+        r = httpx.post(url + "/", data=kr_minor, timeout=60)
+        ok = httpx.post(url + "/", data={**FORM, "followers": "800"}, timeout=60)  # some blocked, some allowed
+    assert r.status_code == 200 and '<p class="verdict" id="verdict">Stream more often: it is the best bet.</p>' in r.text
+    assert 'class="bar"' not in r.text and r.text.count('class="blocked-item"') == 5
+    direct = recommender.recommend(forms_profile({**FORM, "followers": "800"}))
+    allowed = [s.strategy for s in direct.strategies if s.allowed and s.uplift_diamonds is not None]
+    blocked = [s.strategy for s in direct.strategies if not s.allowed]
+    assert blocked and allowed
+    assert sorted(re.findall(r'rect class="bar" data-strategy="([a-z_]+)"', ok.text)) == sorted(allowed)
+    for name in blocked:
+        assert f'<li class="blocked-item" data-strategy="{name}">' in ok.text
+
+
+def forms_profile(values: dict[str, str]) -> Any:
+    from livelift.web.page.forms import parse_form
+
+    return parse_form(values)
+
+
+def test_simulated_example_is_the_example_file_and_says_so(base):
+    r = httpx.post(base + "/upload", data={"example": "1"}, files={"history": ("", b"", "application/octet-stream")},
+                   timeout=60)
+    assert r.status_code == 200 and "SIMULATED example" in r.text
+    frame = read_history(EXAMPLES / "history.csv").frame
+    assert f"Your {frame['likes'].sum():,.0f} likes earned" in r.text
+    assert f"your gifts ({frame['gift_diamonds'].sum():,.0f} diamonds)" in r.text
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h: str) -> float:
+        c = [int(h.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_chart_and_page_colours_keep_their_contrast():
+    from livelift.web.page import charts
+
+    assert _contrast(charts.INK, "#ffffff") >= 4.5 and _contrast(charts.MUTED, "#ffffff") >= 4.5  # text
+    assert _contrast(charts.BAR, "#ffffff") >= 3 and _contrast(charts.BAR_FLAGGED, "#ffffff") >= 3  # marks
+    from importlib import resources
+
+    css = resources.files("livelift.web.page").joinpath("static", "page.css").read_text()  # the installed file
+    var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", css))
+    for fg, bg in (("ink", "bg"), ("muted", "panel"), ("accent", "bg"), ("error", "bg"), ("warn-ink", "warn-bg")):
+        assert _contrast(var[fg], var[bg]) >= 4.5, (fg, bg)

@@ -1,0 +1,106 @@
+"""Uploaded files -> a validated history frame.
+
+An :class:`UploadReader` says which uploads it takes (by file name) and turns the
+file, saved to a temporary folder under its own name, into a history frame in
+the data-contract shape. The page tries the readers in order; the first that
+accepts the name reads it. Today there is one, for history files
+(:func:`livelift.data.contract.read_history`: CSV, Parquet, JSON, JSONL).
+
+Plugging in LIVE event logs (``livelift ingest``) takes a few lines::
+
+    from livelift.ingest import read_event_log            # event log -> history frame
+    EVENT_LOGS = UploadReader("LIVE event log", (".events.jsonl",), read_event_log)
+    router = make_router(get_service, readers=(EVENT_LOGS, *DEFAULT_READERS))
+
+(put the more specific suffix first). Its InputErrors are shown like the
+history reader's: each problem with where, what and what is valid.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...data.contract import READ_EXTENSIONS, read_history
+from ...errors import InputError, Problem
+
+__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "read_upload", "accepted_suffixes", "example_history",
+           "EXAMPLE_NOTE"]
+
+EXAMPLE_NOTE = ("This is a SIMULATED example (livelift's simulator, 16 weeks of one creator; the same weeks as "
+                "examples/history.csv), not real data. Upload your own history to see yours.")
+
+
+def _history_frame(path: Path) -> Any:
+    return read_history(path).frame
+
+
+@dataclass(frozen=True)
+class UploadReader:
+    """A kind of upload: its name, the file-name endings it takes, and path -> history frame."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path], Any]
+
+    def accepts(self, filename: str) -> bool:
+        return filename.lower().endswith(self.suffixes)
+
+
+HISTORY_READER = UploadReader("history file (data contract)", tuple(READ_EXTENSIONS), _history_frame)
+DEFAULT_READERS: tuple[UploadReader, ...] = (HISTORY_READER,)
+
+
+def accepted_suffixes(readers: Sequence[UploadReader]) -> tuple[str, ...]:
+    seen: list[str] = []
+    for r in readers:
+        seen += [s for s in r.suffixes if s not in seen]
+    return tuple(seen)
+
+
+def _safe_name(filename: str) -> str:
+    """The upload's base name with anything but letters, digits, '.', '-' and '_' replaced."""
+    base = Path(filename.replace("\\", "/")).name
+    return re.sub(r"[^A-Za-z0-9._-]", "_", base)[-120:] or "upload"
+
+
+def read_upload(filename: str, data: bytes, readers: Sequence[UploadReader] = DEFAULT_READERS) -> Any:
+    """The history frame in an uploaded file; InputError (naming the upload, not a temp path) otherwise."""
+    name = _safe_name(filename or "")
+    if not filename:
+        raise InputError("no file was uploaded", loc="history", expected="a history file to upload")
+    reader = next((r for r in readers if r.accepts(name)), None)
+    if reader is None:
+        raise InputError("unknown file type", loc=name, input=Path(name).suffix or name,
+                         expected="a file ending in " + ", ".join(accepted_suffixes(readers)))
+    with tempfile.TemporaryDirectory(prefix="livelift-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            return reader.read(path)
+        except InputError as exc:
+            raise _renamed(exc, str(path), name) from None
+
+
+def _renamed(exc: InputError, temp: str, name: str) -> InputError:
+    """The same problems, located in the uploaded file's name instead of the temporary path."""
+    problems = [Problem(p.loc.replace(temp, name), p.msg.replace(temp, name), p.expected, p.input)
+                for p in exc.problems]
+    headline = getattr(exc, "headline", None)
+    out = InputError.from_problems(problems, headline=headline.replace(temp, name) if headline else None,
+                                   hint=exc.hint)
+    return out
+
+
+def example_history() -> Any:
+    """One simulated creator's 16 weeks (the rows of examples/history.csv), as a validated history frame."""
+    from ...data.contract import validate_history
+    from ...recommender.simulate import simulate_history
+
+    frame = simulate_history(creators=40, weeks=16, seed=14)
+    one = frame[frame["creator_id"] == "cr000010"].assign(creator_id="example_creator")
+    return validate_history(one.reset_index(drop=True), source="example").frame
