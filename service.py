@@ -1,6 +1,6 @@
 """The one service layer: rules + model -> typed results.
 
-The CLI (``cli.py``), the HTTP app (``http_app.py``) and the Python API
+The CLI (``cli.py``), the HTTP app (``web/``) and the Python API
 (``livelift.Recommender``) all call :class:`Recommender` (or its rules half,
 :class:`RulesService`, for facts, earnings and explanations, which need no
 model), so the same profile gets the same answer everywhere. Nothing here imports click, FastAPI or

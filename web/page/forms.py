@@ -64,9 +64,9 @@ def _label(col: Column) -> str:
 
 def region_choices() -> tuple[tuple[str, str], ...]:
     """('', 'not given') and every ISO 3166 alpha-2 code the contract accepts."""
-    from ...data.contract import _ISO_ALPHA2  # the contract's own list; not repeated here
+    from ...data.fields import REGIONS  # the one list of valid codes
 
-    return (("", "not given"), *((c, c) for c in sorted(_ISO_ALPHA2)))
+    return (("", "not given"), *((c, c) for c in sorted(REGIONS)))
 
 
 def _field(col: Column, *, required: bool = True) -> FormField:
