@@ -77,8 +77,6 @@ def test_prediction_shape_and_interval_order(ranker, profiles):
     assert (pred.low <= pred.uplift).all() and (pred.uplift <= pred.high).all()
     assert pred.extrapolation.dtype == bool
     assert pred.interval == 0.8
-    frame = pred.to_frame(profiles["creator_id"])
-    assert len(frame) == 5 * len(profiles) and frame["creator_id"].iloc[0] == profiles["creator_id"].iloc[0]
 
 
 def test_fixed_random_state_is_deterministic(history, ranker, profiles):
