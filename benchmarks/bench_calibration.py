@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import skops.io  # noqa: F401  (imported up front: the load time below is the model file's alone)
+
 from livelift.data.contract import read_history
 from livelift.data.fields import STRATEGIES, TRUTH_PREFIX
 from livelift.data.writers import write_frame

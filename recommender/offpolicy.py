@@ -71,7 +71,7 @@ def _aipw_scores(ranker: Any, F: np.ndarray, arm: np.ndarray, r: np.ndarray, g: 
     return gamma, clipped
 
 
-def _warnings(ranker: Any, arms, min_rows: int, skipped_rows_share: float, weak: float,
+def _warnings(ranker: Any, arms, min_rows: int, rows: int, skipped_rows_share: float, weak: float,
               per_strategy: dict) -> list[str]:
     out: list[str] = []
     skipped_arms = [s for s in ranker.arms_ if s not in arms]
@@ -84,9 +84,14 @@ def _warnings(ranker: Any, arms, min_rows: int, skipped_rows_share: float, weak:
     if weak > 0.1:
         out.append(f"weak overlap: for {weak:.0%} of rows, creators like these rarely chose the model's pick "
                    f"(propensity < {ranker.propensity_clip:g}); estimates lean on the outcome model")
+    best = max(per_strategy, key=lambda s: per_strategy[s]["estimate"])
+    b = per_strategy[best]
     if all(e["ci95_low"] <= 0 <= e["ci95_high"] for e in per_strategy.values()):
-        out.append("this history is too small to tell the strategies apart: every strategy's 95% interval "
-                   "against 'none' includes 0")
+        out.append(f"this history ({rows:,} rows) is too small to tell any strategy from 'none': every "
+                   "strategy's 95% interval against 'none' includes 0")
+    elif len(per_strategy) > 1 and all(e["ci95_high"] >= b["ci95_low"] for s, e in per_strategy.items() if s != best):
+        out.append(f"this history ({rows:,} rows) is too small to tell the strategies apart: the 95% interval of "
+                   f"the best-looking one ({best}) overlaps every other strategy's")
     return out
 
 
@@ -176,7 +181,7 @@ def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: in
     out.update(_report(gamma, r, scale, top, ok, g, arms))
     out["top_strategy_share"] = {s: float(np.mean(top_name == s)) for s in pred.strategies}
     weak = float(np.mean(clipped[np.flatnonzero(ok), top[ok]]))
-    out["warnings"] = _warnings(ranker, arms, min_rows, 1 - ok.mean(), weak,
+    out["warnings"] = _warnings(ranker, arms, min_rows, len(F), 1 - ok.mean(), weak,
                                 out["diamonds"]["per_strategy_vs_none_interval"])
     return out
 
