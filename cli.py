@@ -375,6 +375,8 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
               help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape.")
 @click.option("--sessions", "sessions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the sessions table (one row per LIVE).")
+@click.option("--profiles", "profiles_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write each creator's profile as it stands now (the last 4 weeks), for `livelift recommend`.")
 @click.option("--creator", default=None, help="The host's @handle for every input (else taken from the files).")
 @click.option("--creators", "creators_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV/JSON with creator_id, followers, category, creator_age[, region] (what events cannot show).")
@@ -387,7 +389,7 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
 @click.option("--skip-bad-lines", is_flag=True, help="Skip corrupt lines / rows (counted, first five reasons shown).")
 @RULES
 @FORMAT
-def ingest(files, output, sessions_path, creator, creators_path, followers, category, creator_age, labels_path,
+def ingest(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age, labels_path,
            timezone, skip_bad_lines, rules_dirs, fmt):
     """Turn LIVE event logs and LIVE summaries into your weekly history.
 
@@ -401,16 +403,18 @@ def ingest(files, output, sessions_path, creator, creators_path, followers, cate
     from .service import ingest_files
 
     check_output_path(output, inputs=files)
-    if sessions_path is not None:
-        check_output_path(sessions_path, inputs=files + (output,))
+    for extra in (sessions_path, profiles_path):
+        if extra is not None:
+            check_output_path(extra, inputs=files + (output,))
     creators = read_creators(creators_path) if creators_path is not None else {}
     defaults = {"followers": followers, "category": category, "creator_age": creator_age}
     result = ingest_files(files, rules_dirs=rules_dirs, creator=creator, creators=creators,
                           defaults={k: v for k, v in defaults.items() if v is not None},
                           labels=labels_path, timezone=timezone, skip_bad_lines=skip_bad_lines)
-    write_outputs(result, output, sessions_path)
+    write_outputs(result, output, sessions_path, profiles_path)
     _echo_err(f"wrote {len(result.history):,} creator-weeks to {output}"
-              + (f" and {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else ""))
+              + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
+              + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
     click.echo(_ingest_view(result.report, fmt))
 
 

@@ -15,7 +15,7 @@ Writes, next to this script:
   strings, omitted zero values (``repeatEnd``), lines out of order, unknown
   and unused event types, a link-mic battle;
 - ``creators.csv``: followers, category and age of those 3 creators;
-- ``live_summaries.csv``: 60 creators x 14 weeks of LIVE summary rows;
+- ``live_summaries.csv``: 90 creators x 16 weeks of LIVE summary rows;
 - ``labels.csv``: strategies some creators say they tried.
 """
 
@@ -177,17 +177,17 @@ REGIONS = ("US", "GB", "DE", "BR", "KR", "JP", "FR")
 def make_summaries(path: Path, labels_path: Path) -> int:
     rng = random.Random(7)
     rows, labels = [], []
-    for c in range(60):
+    for c in range(90):
         who = f"creator{c:02d}"
         base_viewers = math.exp(rng.gauss(3.2, 0.8))
         per_viewer = math.exp(rng.gauss(2.0, 0.6))  # diamonds per average viewer per hour
         followers = int(base_viewers * rng.uniform(60, 150))
         rate = rng.choice((1, 2, 2, 3, 3, 4))
         cat, age, region = rng.choice(CATEGORIES), rng.randint(18, 55), rng.choice(REGIONS)
-        for wk in range(14):
+        for wk in range(16):
             collab = wk >= 4 and rng.random() < 0.28
             freq = wk >= 4 and not collab and rng.random() < 0.22
-            said = None if collab or freq or wk < 4 or rng.random() > 0.25 else rng.choice(("promote", "engage_audience"))
+            said = None if collab or freq or wk < 4 or rng.random() > 0.45 else rng.choice(("promote", "engage_audience"))
             lives = rate + (rng.randint(2, 3) if freq else 0)
             boost = (1.35 if collab else 1.0) * (1.15 if said == "promote" else 1.0) * (1.1 if said == "engage_audience" else 1.0)
             if said:

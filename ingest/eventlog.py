@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import NO_INPUT as _NO
 from ..errors import InputError
-from .events import envelope, gift_details, kind_of, msg_id_of, receiver, room_of, user_id, when
+from .events import envelope, gift_details, head, kind_of, receiver, user_id
 from .keys import BadField, get, sub, text, whole
 from .rooms import Room, Session
 
@@ -106,7 +106,7 @@ class EventLogReader:
         if kind == "ignored":
             self.ignored += 1
             return
-        room = room_of(obj, data)
+        ts, room, msg_id = head(obj, data)
         hint = obj.get("creator") or obj.get("creator_id") or data.get("creator_id")
         if kind == "connect":
             handle = get(data, "unique_id", "uniqueId")
@@ -116,7 +116,6 @@ class EventLogReader:
             ctx["room"] = room or ctx["room"]
             ctx["creator"] = text(hint or handle).lstrip("@")
         room = room or ctx["room"]
-        ts = when(obj, data)
         if ts is None:
             if kind in ("connect", "disconnect", "end", "control"):
                 return
@@ -130,8 +129,7 @@ class EventLogReader:
             r = self.rooms[room] = Room(room, "events")
         if not r.creator:
             r.creator = self.creator or text(hint).lstrip("@") or ctx["creator"]
-        if not r.touch(ts, msg_id_of(obj, data)):
-            self.duplicates += 1
+        if not r.touch(ts, msg_id):
             return
         self.events += 1
         _HANDLERS[kind](r, data, ts)
@@ -142,6 +140,7 @@ class EventLogReader:
     # ------------------------------------------------------------------ results
     def sessions(self) -> list[Session]:
         out = []
+        self.duplicates = sum(r.dups for r in self.rooms.values())
         for r in self.rooms.values():
             if not r.creator:
                 raise InputError(
@@ -185,11 +184,14 @@ def _gift(r: Room, d: dict, ts: int) -> None:
 
 
 def _like(r: Room, d: dict, ts: int) -> None:
-    total = get(d, "total")
+    total = d.get("total")
     if total is None:
         total = get(d, "total_like_count", "totalLikeCount")
-    r.add_like(user_id(d), whole(get(d, "count") or get(d, "like_count", "likeCount"), "count"),
-               None if total is None else whole(total, "total"))
+    count = d.get("count")
+    if count is None:
+        count = get(d, "like_count", "likeCount")
+    r.add_like(user_id(d), count if type(count) is int else whole(count, "count"),
+               None if total is None else (total if type(total) is int else whole(total, "total")))
 
 
 def _comment(r: Room, d: dict, ts: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .keys import BadField, epoch_ms, get, sub, text
 
-__all__ = ["kind_of", "envelope", "when", "room_of", "msg_id_of", "user_id", "KINDS"]
+__all__ = ["kind_of", "envelope", "head", "when", "room_of", "msg_id_of", "user_id", "KINDS"]
 
 # kind -> names that mean it, lower-cased with 'event', 'webcast' and 'message' removed
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -89,6 +89,35 @@ def envelope(obj: dict) -> tuple[str | None, dict]:
     return name, (data if type(data) is dict else obj)
 
 
+def head(obj: dict, data: dict) -> tuple[int | None, str, str]:
+    """-> (epoch ms or None, room id or '', message id or ''): the common header, read once.
+
+    The fast path handles what the clients write most (a ``common`` object with
+    digit-string or integer values); anything else goes through :func:`when`,
+    :func:`room_of` and :func:`msg_id_of`.
+    """
+    common = data.get("common")
+    if common is None:
+        common = obj.get("common")
+    if type(common) is dict:
+        t = common.get("createTime")
+        if t is None:
+            t = common.get("create_time")
+        r = common.get("roomId")
+        if r is None:
+            r = common.get("room_id")
+        m = common.get("msgId")
+        if m is None:
+            m = common.get("msg_id")
+        if (type(t) is int and t > _SECONDS_BELOW) or (type(t) is str and t.isdigit() and len(t) >= 12):
+            if r is not None and r != "0" and r != 0:
+                return int(t), (r if type(r) is str else text(r)), (m if type(m) is str else text(m))
+    return when(obj, data), room_of(obj, data), msg_id_of(obj, data)
+
+
+_SECONDS_BELOW = 100_000_000_000
+
+
 def when(obj: dict, data: dict) -> int | None:
     """Epoch ms of the event, or None when the line carries no time."""
     common = sub(data, "common") or sub(obj, "common")
@@ -130,13 +159,14 @@ def msg_id_of(obj: dict, data: dict) -> str:
 
 def user_id(data: dict) -> str:
     """The acting user's id (numeric id, else @handle) or ''."""
-    user = sub(data, "user")
-    if user is not None:
-        v = get(user, "id") or get(user, "user_id", "userId")
+    user = data.get("user")
+    if type(user) is dict:
+        v = user.get("id")
+        if v is None or v == "0" or v == 0:
+            v = user.get("userId") or user.get("user_id")
         if v:
-            return text(v)
-        v = get(user, "display_id", "displayId") or get(user, "unique_id", "uniqueId")
-        return text(v)
+            return v if type(v) is str else text(v)
+        return text(get(user, "display_id", "displayId") or get(user, "unique_id", "uniqueId"))
     v = get(data, "user_id", "userId") or get(data, "unique_id", "uniqueId")
     return text(v)
 

@@ -19,7 +19,7 @@ from .eventlog import EVENT_EXTENSIONS, EventLogReader
 from .labels import SOURCES, label_weeks, read_labels
 from .money import CreatorMoney, money_by_creator
 from .summaries import SUMMARY_EXTENSIONS, read_summaries
-from .weekly import CreatorInfoMissing, WeekSkip, sessions_frame, weekly_history
+from .weekly import CreatorInfoMissing, WeekSkip, current_profiles, sessions_frame, weekly_history
 
 __all__ = ["ingest", "write_outputs", "read_creators", "file_kind", "IngestResult", "IngestReport",
            "HISTORY_OUTPUT_COLUMNS"]
@@ -77,6 +77,7 @@ class IngestResult:
     history: Any  # pandas DataFrame, HISTORY_OUTPUT_COLUMNS
     sessions: Any  # pandas DataFrame, weekly.SESSION_COLUMNS + week
     report: IngestReport
+    profiles: Any = None  # pandas DataFrame: each creator's profile now (weekly.current_profiles)
 
 
 def file_kind(path: str | Path) -> str:
@@ -187,12 +188,16 @@ def ingest(paths: list[str | Path], *, diamond_usd: float, creator: str | None =
         weeks=len(hist), skipped_weeks=tuple(skips), strategies={k: dict(v) for k, v in counts.items()},
         money=tuple(money), notes=tuple(notes),
     )
-    return IngestResult(history=hist, sessions=sdf, report=report)
+    profiles = current_profiles(sdf, info)
+    if "region" in profiles.columns and profiles["region"].isna().any():
+        profiles = profiles.drop(columns="region")
+    return IngestResult(history=hist, sessions=sdf, report=report, profiles=profiles)
 
 
-def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None) -> None:
-    """Validate the history against the data contract, then write it (and the sessions) atomically."""
-    from ..data.contract import validate_history
+def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None,
+                  profiles_path: str | Path | None = None) -> None:
+    """Validate the history (and profiles) against the data contract, then write them atomically."""
+    from ..data.contract import validate_history, validate_profiles
     from ..data.writers import write_frame
 
     hist = result.history
@@ -205,7 +210,14 @@ def write_outputs(result: IngestResult, history_path: str | Path, sessions_path:
             loc=str(history_path), expected="LIVEs spanning at least 5 calendar weeks per creator",
         )
     validate_history(hist, source="ingested history")  # raises InputError on any contract breach
+    if profiles_path is not None:
+        if result.profiles is None or len(result.profiles) == 0:
+            raise InputError("no creator has 4 recorded weeks, so there is no current profile to write",
+                             loc=str(profiles_path), expected="LIVEs spanning at least 4 calendar weeks")
+        validate_profiles(result.profiles, source="current profiles")
     write_frame(hist, history_path, inputs=tuple(result.report.files))
+    if profiles_path is not None:
+        write_frame(result.profiles, profiles_path, inputs=tuple(result.report.files))
     if sessions_path is not None:
         sess = result.sessions.copy()
         for col in ("start", "end"):

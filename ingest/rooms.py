@@ -79,7 +79,7 @@ class Room:
     __slots__ = (
         "room_id", "creator", "host_ids", "first", "last", "newest", "horizon", "seen", "streaks", "recv",
         "likes_total", "likes_sum", "comments", "shares", "follows", "samples", "v_area", "v_span", "v_carry",
-        "peak", "users", "engaged", "collab", "ended", "late", "source", "handles",
+        "peak", "users", "engaged", "collab", "ended", "late", "source", "handles", "dups",
     )
 
     def __init__(self, room_id: str, source: str) -> None:
@@ -105,6 +105,7 @@ class Room:
         self.collab = False
         self.ended = False
         self.late = 0
+        self.dups = 0
         self.handles: dict[str, str] = {}  # receiver @handle -> numeric id, to recognise the host by id
 
     # ------------------------------------------------------------------ bookkeeping
@@ -120,6 +121,7 @@ class Room:
             return False
         if msg_id and msg_id != "0":
             if msg_id in self.seen:
+                self.dups += 1
                 return False
             self.seen[msg_id] = ts
         return True

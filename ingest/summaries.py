@@ -180,7 +180,10 @@ def _row(rec: dict, out: SummaryRead, creator: str | None, timezone: str, n: int
     if not who:
         raise _BadRow("creator_id", "empty", "the host's @handle", rec.get("creator_id"))
     start = _start_ms(rec, timezone)
-    minutes = _num(rec, "duration_minutes", required=True)
+    try:
+        minutes = _num(rec, "duration_minutes", required=True)
+    except _BadRow as exc:
+        raise _BadRow(exc.column, exc.msg, "minutes > 0 and <= 1440", exc.value) from None
     if minutes == 0 or minutes > 1440:
         raise _BadRow("duration_minutes", "out of range", "minutes > 0 and <= 1440", rec.get("duration_minutes"))
     diamonds = _num(rec, "diamonds", required=True)

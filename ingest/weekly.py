@@ -28,7 +28,8 @@ from typing import Any
 from ..data.fields import CONTROL
 from .rooms import Session
 
-__all__ = ["sessions_frame", "weekly_history", "WeekSkip", "FREQUENCY_MARGIN", "SESSION_COLUMNS", "CreatorInfoMissing", "WINDOW_WEEKS"]
+__all__ = ["sessions_frame", "weekly_history", "WeekSkip", "FREQUENCY_MARGIN", "SESSION_COLUMNS", "CreatorInfoMissing",
+           "current_profiles", "WINDOW_WEEKS"]
 
 WINDOW_WEEKS = 4
 FREQUENCY_MARGIN = 0.5
@@ -101,60 +102,91 @@ def _weekly(df: Any) -> Any:
     return pd.concat(out, ignore_index=True)
 
 
+def _profile(p: Any, followers: float, info: dict[str, Any]) -> dict[str, Any]:
+    """The contract's profile columns from 4 weeks of sums ``p``."""
+    return {
+        "followers": int(max(0.0, followers)),
+        "avg_viewers": p["v_min"] / p["minutes"],
+        "engagement_rate": min(1.0, p["engaged_viewers"] / p["unique_viewers"]) if p["unique_viewers"] > 0 else 0.0,
+        "streams_per_week": p["streams"] / WINDOW_WEEKS,
+        "avg_stream_minutes": min(1440.0, p["minutes"] / p["streams"]),
+        "retention_rate": min(1.0, p["r_min"] / p["r_w"]) if p["r_w"] > 0 else 0.0,
+        "prior_weekly_diamonds": p["diamonds"] / WINDOW_WEEKS,
+        "category": info["category"],
+        "creator_age": int(info["creator_age"]),
+        **({"region": info["region"]} if info.get("region") else {}),
+    }
+
+
+_ROLL = ["streams", "minutes", "diamonds", "v_min", "r_min", "r_w", "unique_viewers", "engaged_viewers"]
+
+
+def _creator_rows(creator: str, part: Any, info: dict[str, Any], skips: list[WeekSkip]) -> list[dict[str, Any]]:
+    part = part.reset_index(drop=True)
+    later_follows = part["follows"][::-1].cumsum()[::-1].to_numpy()  # follows from this week on
+    prev = part[_ROLL].rolling(WINDOW_WEEKS, min_periods=WINDOW_WEEKS).sum().shift(1)
+    rows = []
+    for i, wk in part.iterrows():
+        if wk["streams"] == 0:
+            continue
+        label = wk["week"].date().isoformat()
+        if i < WINDOW_WEEKS:
+            skips.append(WeekSkip(creator, label, f"only {i} recorded week(s) before it; a profile needs {WINDOW_WEEKS}"))
+            continue
+        p = prev.iloc[i]
+        if p["streams"] == 0 or p["minutes"] <= 0:
+            skips.append(WeekSkip(creator, label, f"no LIVE with a length in the {WINDOW_WEEKS} weeks before it"))
+            continue
+        rows.append({
+            "creator_id": creator, "week": wk["week"].date(),
+            **_profile(p, float(info["followers"]) - float(later_follows[i]), info),
+            "strategy": CONTROL, "gift_diamonds": float(wk["diamonds"]), "likes": float(wk["likes"]),
+            "comments": float(wk["comments"]), "new_followers": float(wk["follows"]), "gifts": int(wk["gifts"]),
+            "x_streams": int(wk["streams"]), "x_rate": p["streams"] / WINDOW_WEEKS,
+            "x_collab": bool(wk["collaboration"]),
+        })
+    return rows
+
+
+def _lacking(info: dict[str, Any]) -> list[str]:
+    return [k for k in ("followers", "category", "creator_age") if info.get(k) is None]
+
+
 def weekly_history(sessions_df: Any, creators: dict[str, dict[str, Any]]) -> tuple[Any, list[WeekSkip]]:
-    """-> (history frame without strategies yet, skipped weeks). ``creators`` maps id -> followers,
-    category, creator_age (and optionally region)."""
+    """-> (history frame without strategies yet, skipped weeks). ``creators`` maps id -> followers
+    (now), category, creator_age (and optionally region); a creator with history weeks but without
+    them raises :class:`CreatorInfoMissing`."""
     import pandas as pd
 
-    w = _weekly(sessions_df)
     rows, skips, missing = [], [], {}
-    for creator, part in w.groupby("creator_id", sort=True):
-        part = part.reset_index(drop=True)
+    for creator, part in _weekly(sessions_df).groupby("creator_id", sort=True):
         info = creators.get(creator, {})
-        lacking = [k for k in ("followers", "category", "creator_age") if info.get(k) is None]
-        later_follows = part["follows"][::-1].cumsum()[::-1].to_numpy()  # follows from this week on
-        roll = part[["streams", "minutes", "diamonds", "v_min", "r_min", "r_w", "unique_viewers", "engaged_viewers"]]
-        prev = roll.rolling(WINDOW_WEEKS, min_periods=WINDOW_WEEKS).sum().shift(1)
-        for i, wk in part.iterrows():
-            if wk["streams"] == 0:
-                continue
-            label = wk["week"].date().isoformat()
-            if i < WINDOW_WEEKS:
-                skips.append(WeekSkip(creator, label, f"only {i} recorded week(s) before it; a profile needs {WINDOW_WEEKS}"))
-                continue
-            p = prev.iloc[i]
-            if p["streams"] == 0 or p["minutes"] <= 0:
-                skips.append(WeekSkip(creator, label, f"no LIVE with a length in the {WINDOW_WEEKS} weeks before it"))
-                continue
-            if lacking:
-                missing[creator] = lacking
-                continue
-            rows.append({
-                "creator_id": creator,
-                "week": wk["week"].date(),
-                "followers": int(max(0.0, float(info["followers"]) - float(later_follows[i]))),
-                "avg_viewers": p["v_min"] / p["minutes"],
-                "engagement_rate": min(1.0, p["engaged_viewers"] / p["unique_viewers"]) if p["unique_viewers"] > 0 else 0.0,
-                "streams_per_week": p["streams"] / WINDOW_WEEKS,
-                "avg_stream_minutes": min(1440.0, p["minutes"] / p["streams"]),
-                "retention_rate": min(1.0, p["r_min"] / p["r_w"]) if p["r_w"] > 0 else 0.0,
-                "prior_weekly_diamonds": p["diamonds"] / WINDOW_WEEKS,
-                "category": info["category"],
-                "creator_age": int(info["creator_age"]),
-                **({"region": info["region"]} if info.get("region") else {}),
-                "strategy": CONTROL,
-                "gift_diamonds": float(wk["diamonds"]),
-                "likes": float(wk["likes"]),
-                "comments": float(wk["comments"]),
-                "new_followers": float(wk["follows"]),
-                "gifts": int(wk["gifts"]),
-                "x_streams": int(wk["streams"]),
-                "x_rate": p["streams"] / WINDOW_WEEKS,
-                "x_collab": bool(wk["collaboration"]),
-            })
+        if _lacking(info):
+            found = _creator_rows(creator, part, {"followers": 0, "category": "", "creator_age": 0}, [])
+            if found:
+                missing[creator] = _lacking(info)
+            continue
+        rows += _creator_rows(creator, part, info, skips)
     if missing:
         raise CreatorInfoMissing(missing)
     hist = pd.DataFrame(rows)
     if "region" in hist.columns:
         hist["region"] = hist["region"].astype(object).where(hist["region"].notna(), None)
     return hist, skips
+
+
+def current_profiles(sessions_df: Any, creators: dict[str, dict[str, Any]]) -> Any:
+    """Each creator's profile as it stands now: the 4 weeks up to and including the last week with a
+    LIVE (for ``livelift recommend``). Creators with fewer weeks, or without facts, are left out."""
+    import pandas as pd
+
+    rows = []
+    for creator, part in _weekly(sessions_df).groupby("creator_id", sort=True):
+        info = creators.get(creator, {})
+        if len(part) < WINDOW_WEEKS or _lacking(info):
+            continue
+        p = part[_ROLL].tail(WINDOW_WEEKS).sum()
+        if p["streams"] == 0 or p["minutes"] <= 0:
+            continue
+        rows.append({"creator_id": creator, **_profile(p, float(info["followers"]), info)})
+    return pd.DataFrame(rows)
