@@ -424,7 +424,7 @@ def _money_table(money: Any) -> str:
     rows = [[m.creator_id, f"{m.first}..{m.last}", fmt_num(m.likes), fmt_num(m.gifts), fmt_num(m.diamonds),
              f"${m.usd_est:,.2f}", "$0"] for m in money]
     return table(["creator", "period", "likes", "gifts", "diamonds", "est. USD", "likes earned"], rows,
-                 align="llrrrrr")
+                 align="llrrrrr", width=120)
 
 
 def _ingest_view(report: Any, fmt: str) -> str:

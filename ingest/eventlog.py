@@ -19,7 +19,7 @@ from ..errors import NO_INPUT as _NO
 from ..errors import InputError
 from .events import envelope, gift_details, head, kind_of, receiver, user_id
 from .keys import BadField, get, sub, text, whole
-from .rooms import Room, Session
+from .rooms import WINDOW_MS, Room, Session
 
 try:  # orjson parses ~3x faster; the stdlib parser is the fallback
     from orjson import JSONDecodeError, loads
@@ -60,6 +60,7 @@ class EventLogReader:
         self.reasons: list[str] = []
         self.unknown: Counter[str] = Counter()
         self.files: list[str] = []
+        self.newest = 0
 
     # ------------------------------------------------------------------ files
     def read(self, path: str | Path) -> None:
@@ -132,10 +133,18 @@ class EventLogReader:
         if not r.touch(ts, msg_id):
             return
         self.events += 1
+        r.last_line = self.events
+        if ts > self.newest:
+            self.newest = ts
         _HANDLERS[kind](r, data, ts)
         if self.events % _FOLD_EVERY == 0:
-            for each in self.rooms.values():
-                each.fold()
+            self._fold()
+
+    def _fold(self) -> None:
+        """Keep memory flat: fold old state; pack rooms idle for a window of time and 2 fold periods of lines."""
+        quiet_lines = self.events - 2 * _FOLD_EVERY
+        for each in self.rooms.values():
+            each.fold(idle=each.last_line < quiet_lines and each.newest < self.newest - WINDOW_MS)
 
     # ------------------------------------------------------------------ results
     def sessions(self) -> list[Session]:

@@ -65,12 +65,13 @@ class Session:
 class _Recv:
     """Gifts to one receiver ('' = the host)."""
 
-    __slots__ = ("diamonds", "gifts", "gifters")
+    __slots__ = ("diamonds", "gifts", "gifters", "n_gifters")
 
     def __init__(self) -> None:
         self.diamonds = 0
         self.gifts = 0
         self.gifters: set[str] = set()
+        self.n_gifters = 0  # gifters already counted and forgotten (an idle room's state was packed)
 
 
 class Room:
@@ -79,7 +80,8 @@ class Room:
     __slots__ = (
         "room_id", "creator", "host_ids", "first", "last", "newest", "horizon", "seen", "streaks", "recv",
         "likes_total", "likes_sum", "comments", "shares", "follows", "samples", "v_area", "v_span", "v_carry",
-        "peak", "users", "engaged", "collab", "ended", "late", "source", "handles", "dups",
+        "peak", "users", "engaged", "collab", "ended", "late", "source", "handles", "dups", "n_users",
+        "n_engaged", "last_line",
     )
 
     def __init__(self, room_id: str, source: str) -> None:
@@ -106,6 +108,8 @@ class Room:
         self.ended = False
         self.late = 0
         self.dups = 0
+        self.n_users = self.n_engaged = 0
+        self.last_line = 0
         self.handles: dict[str, str] = {}  # receiver @handle -> numeric id, to recognise the host by id
 
     # ------------------------------------------------------------------ bookkeeping
@@ -192,17 +196,31 @@ class Room:
             self.users.add(user)
 
     # ------------------------------------------------------------------ folding
-    def fold(self) -> None:
-        """Fold state more than the window behind the newest event into running totals."""
-        horizon = self.newest - WINDOW_MS
+    def fold(self, *, idle: bool = False) -> None:
+        """Fold state more than the window behind the newest event into running totals.
+
+        ``idle``: the room has had no event for a window of the log's time (a
+        finished LIVE, or one recorded in another file): fold everything, and
+        keep only counts of its users and gifters (a user seen again later may
+        be counted twice; the LIVE's other figures stay exact).
+        """
+        horizon = self.newest + 1 if idle else self.newest - WINDOW_MS
         if horizon <= self.horizon:
             return
         self.horizon = horizon
+        if idle:
+            self.n_users += len(self.users)
+            self.n_engaged += len(self.engaged)
+            self.users, self.engaged = set(), set()
         for key in [k for k, st in self.streaks.items() if st[2] < horizon]:
             self._close(key, self.streaks.pop(key))
         if self.seen:
             self.seen = {m: t for m, t in self.seen.items() if t >= horizon}
         self._integrate(horizon)
+        if idle:
+            for r in self.recv.values():
+                r.n_gifters += len(r.gifters)
+                r.gifters = set()
 
     def _close(self, key: tuple, st: list) -> None:
         count = st[1] if st[1] else st[0]
@@ -247,7 +265,7 @@ class Room:
             top = max(id_keys, key=lambda k: (self.recv[k].gifts, self.recv[k].diamonds))
             host_keys.add(top)
             notes.append(f"host id inferred as {top[2:]} (the receiver of the most gifts)")
-        diamonds = gifts = guest_d = 0
+        diamonds = gifts = guest_d = packed_gifters = 0
         gifters: set[str] = set()
         guests = 0
         for key, r in self.recv.items():
@@ -255,6 +273,7 @@ class Room:
                 diamonds += r.diamonds
                 gifts += r.gifts
                 gifters |= r.gifters
+                packed_gifters += r.n_gifters
             else:
                 guests += 1
                 guest_d += r.diamonds
@@ -265,14 +284,14 @@ class Room:
                 notes.append("no like event carried a room total: likes are the sum of per-message counts (a floor)")
         if self.late:
             notes.append(f"{self.late} event(s) arrived over {WINDOW_MS // 60000} min out of order and were not counted")
-        unique = float(max(len(self.users), self.peak))
+        unique = float(max(len(self.users) + self.n_users, self.peak))
         minutes = (self.last - self.first) / 60000.0
         return Session(
             creator_id=creator, room_id=self.room_id, start_ms=self.first, end_ms=self.last, minutes=minutes,
-            diamonds=float(diamonds), gifts=gifts, gifters=len(gifters), likes=float(likes),
+            diamonds=float(diamonds), gifts=gifts, gifters=len(gifters) + packed_gifters, likes=float(likes),
             comments=float(self.comments), shares=float(self.shares), follows=float(self.follows),
             avg_viewers=float(avg), peak_viewers=float(self.peak), unique_viewers=unique,
-            engaged_viewers=float(len(self.engaged)),
+            engaged_viewers=float(len(self.engaged) + self.n_engaged),
             retention=(min(1.0, avg / unique) if unique > 0 else None),
             guests=guests, collaboration=bool(self.collab or guests), guest_diamonds=float(guest_d),
             source=self.source, notes="; ".join(notes),

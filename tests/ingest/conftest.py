@@ -121,3 +121,7 @@ def write_log(path, shape: str, streams: list[Stream], *, shuffle: int | None = 
 def lib():
     return SimpleNamespace(Stream=Stream, write_log=write_log, line_for=line_for, SHAPES=SHAPES, T0=T0, MIN=MIN,
                            ROOM=ROOM, HOST=HOST, HOST_ID=HOST_ID)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than ~10 s")

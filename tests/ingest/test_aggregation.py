@@ -181,3 +181,22 @@ def test_gzip_logs_read_the_same(lib, tmp_path):
     gz = tmp_path / "log.jsonl.gz"
     gz.write_bytes(gzip.compress(plain.read_bytes()))
     assert _read(gz)[1] == _read(plain)[1]
+
+
+def test_an_idle_room_is_packed_and_its_live_stays_exact(lib, tmp_path, monkeypatch):
+    from livelift.ingest import eventlog
+
+    monkeypatch.setattr(eventlog, "_FOLD_EVERY", 2)
+    a = _canonical(lib)
+    b = lib.Stream(room=lib.ROOM + 1, t0=lib.T0 + 3 * 3_600_000, first_msg=5000)
+    b.connect(b.t0)
+    for k in range(12):  # enough lines for room A to be packed as idle
+        b.like(b.t0 + k * 1000, 1, k + 1)
+    path = tmp_path / "idle.jsonl"
+    lib.write_log(path, "tiktoklive_snake", [a, b])
+    reader = EventLogReader()
+    reader.read(path)
+    room_a = reader.rooms[str(lib.ROOM)]
+    assert room_a.horizon > room_a.newest and not room_a.users and not room_a.seen  # packed
+    x = next(s for s in reader.sessions() if s.room_id == str(lib.ROOM))
+    assert (x.diamonds, x.likes, x.minutes, x.gifters, x.comments) == (320, 400, 30.0, 2, 2)
