@@ -460,6 +460,27 @@ def _ingest_view(report: Any, fmt: str) -> str:
     if len(report.notes) > 12:
         out.append(f"note: ... and {len(report.notes) - 12} more (see --format json)")
     return "\n".join(out)
+
+@main.command()
+@click.argument("unique_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Base name of the JSON-lines files; one file a day: events.jsonl -> events-YYYY-MM-DD.jsonl.")
+def record(unique_id, output):
+    """Record @UNIQUE_ID's LIVE events for `livelift ingest` (needs livelift[record]).
+
+    Uses TikTokLive, an UNOFFICIAL reverse-engineered client: TikTok may change
+    or block it, and its counts can differ from LIVE Analytics. Ctrl-C stops.
+    """
+    try:
+        from .ingest.recorder import record as run_recorder
+        import TikTokLive  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException(f"recording needs TikTokLive (import failed: {exc}); "
+                                   "install it with: pip install 'livelift[record]'") from None
+    from .data.writers import check_output_path
+
+    check_output_path(output, (".jsonl",))
+    run_recorder(unique_id, output, say=_echo_err)
 # ---------------------------------------------------------------------- end ingest (issue 12)
 
 
