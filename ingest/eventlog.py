@@ -108,8 +108,8 @@ class EventLogReader:
             self.ignored += 1
             return
         ts, room, msg_id = head(obj, data)
-        hint = obj.get("creator") or obj.get("creator_id") or data.get("creator_id")
         if kind == "connect":
+            hint = obj.get("creator") or obj.get("creator_id") or data.get("creator_id")
             handle = get(data, "unique_id", "uniqueId")
             if handle is None:
                 owner = sub(sub(data, "room_info", "roomInfo") or {}, "owner") or {}
@@ -129,6 +129,7 @@ class EventLogReader:
         if r is None:
             r = self.rooms[room] = Room(room, "events")
         if not r.creator:
+            hint = obj.get("creator") or obj.get("creator_id") or data.get("creator_id")
             r.creator = self.creator or text(hint).lstrip("@") or ctx["creator"]
         if not r.touch(ts, msg_id):
             return

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .keys import BadField, epoch_ms, get, sub, text
+from .keys import BadField, epoch_ms, get, sub, text, whole
 
 __all__ = ["kind_of", "envelope", "head", "when", "room_of", "msg_id_of", "user_id", "KINDS"]
 
@@ -189,8 +189,6 @@ def receiver(data: dict) -> tuple[str, str]:
 
 def gift_details(data: dict) -> tuple[int, int]:
     """-> (diamond count per gift, gift type); type 1 = streakable. Raises BadField if absent."""
-    from .keys import whole
-
     for key_s, key_c in (("gift", None), ("gift_details", "giftDetails")):
         g = sub(data, key_s, key_c)
         if g is None:

@@ -120,7 +120,9 @@ def read_summaries(path: str | Path, *, creator: str | None = None, timezone: st
     out = SummaryRead(src)
     out.rows = len(df)
     row_offset = 2 if path.suffix.lower() == ".csv" else 1  # CSV: line numbers (header is line 1)
+    starts = _starts_ms(df["start"], timezone)
     for i, rec in enumerate(df.to_dict("records")):
+        rec["_start_ms"] = starts[i]
         try:
             _row(rec, out, creator, timezone, i + 1)
         except _BadRow as exc:
@@ -158,9 +160,28 @@ def _num(rec: dict, col: str, *, required: bool = False) -> float | None:
     return f
 
 
+def _starts_ms(col: Any, timezone: str) -> list:
+    """Every start parsed at once (epoch ms, or None where a row needs the one-by-one path)."""
+    import pandas as pd
+
+    try:
+        ts = pd.to_datetime(col.astype(str), errors="coerce", format="ISO8601")
+    except (TypeError, ValueError):
+        return [None] * len(col)
+    if getattr(ts.dt, "tz", None) is None:
+        try:
+            ts = ts.dt.tz_localize(timezone, nonexistent="shift_forward", ambiguous="NaT")
+        except (TypeError, ValueError):
+            return [None] * len(col)
+    ms = (ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)
+    return [None if bad else int(v) for v, bad in zip(ms.tolist(), ts.isna().tolist())]
+
+
 def _start_ms(rec: dict, timezone: str) -> int:
     import pandas as pd
 
+    if rec.get("_start_ms") is not None:
+        return rec["_start_ms"]
     v = rec.get("start")
     if _blank(v):
         raise _BadRow("start", "empty", "an ISO 8601 date-time such as 2026-01-05T19:30", v)
