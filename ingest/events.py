@@ -36,7 +36,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "collab": (
         "linkmicbattle", "linkmicarmies", "linkmicmethod", "linkmicfanticketmethod", "linkmicbattletask",
         "linkmicbattlepunishfinish", "linkmicbattleitemcard", "linkmiclayoutstate", "linklayer", "linkstate",
-        "link", "linkmicband", "linkmicbattleitemcard",
+        "link", "linkmicband",
     ),
     # known, carry nothing the history needs: not counted as unknown
     "ignored": (
@@ -46,10 +46,10 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "inroombanner", "giftbroadcast", "giftpanelupdate", "giftprompt", "giftdynamicrestriction",
         "livepause", "liveunpause", "websocketresponse", "rawdata", "decodeddata", "streamstatuschange",
         "error", "oecliveshopping", "guide", "notice", "bottom", "capsule", "speaker", "accesscontrol",
-        "accessrecall", "boostcard", "gamerankNotify".lower(), "marqueeannouncement", "msgdetect",
+        "accessrecall", "boostcard", "gameranknotify", "marqueeannouncement", "msgdetect",
         "messagedetect", "partnershipdropsupdate", "partnershipgameoffline", "partnershippunish",
         "perception", "roomnotify", "subpinevent", "unauthorizedmember", "viewerpicksupdate", "roommessage",
-        "websocketconnected", "unknown", "questionnew",
+        "websocketconnected", "unknown",
     ),
 }
 KINDS: dict[str, str] = {name: kind for kind, names in _NAMES.items() for name in names}

@@ -119,40 +119,82 @@ def ingest(paths: list[str | Path], *, diamond_usd: float, creator: str | None =
     ``creators`` (id -> followers, category, creator_age, region) overrides what
     summary rows say; ``defaults`` fills what neither gives, for every creator.
     """
-
     if not paths:
         raise InputError("no input files", loc="FILES", expected="one or more event logs or summary tables")
     _check_timezone(timezone)
     for p in paths:
         if not Path(p).is_file():
             raise InputError("file not found", loc=str(p), expected="an existing event log or summary table")
-    kinds = {str(p): file_kind(p) for p in paths}
     label_map = read_labels(labels) if labels is not None else {}
-    log = EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines)
-    sessions, info, summary_rows, bad, reasons = [], {}, 0, 0, []
+    read = _read_all(paths, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
+    info = _creator_facts(read, creators or {}, defaults or {})
+    sdf = sessions_frame(read.sessions, timezone)
+    hist, skips, counts, notes = _history(sdf, info, label_map)
+    notes += [f"{s.creator_id} room {s.room_id}: {s.notes}" for s in read.sessions if s.notes]
+    log = read.log
+    report = IngestReport(
+        files=tuple(map(str, paths)), event_lines=log.lines, events=log.events, duplicates=log.duplicates,
+        ignored_events=log.ignored, unknown_types=dict(log.unknown.most_common()), summary_rows=read.summary_rows,
+        bad_lines=read.bad, bad_reasons=tuple(read.reasons),
+        sessions=dict(Counter(s.source for s in read.sessions)), weeks=len(hist), skipped_weeks=tuple(skips),
+        strategies={k: dict(v) for k, v in counts.items()},
+        money=tuple(money_by_creator(sdf, diamond_usd=diamond_usd, date_col="start", diamonds_col="diamonds",
+                                     count_lives=True)),
+        notes=tuple(notes),
+    )
+    profiles = current_profiles(sdf, info)
+    if "region" in profiles.columns and profiles["region"].isna().any():
+        profiles = profiles.drop(columns="region")
+    return IngestResult(history=hist, sessions=sdf, report=report, profiles=profiles)
+
+
+@dataclass
+class _Read:
+    log: EventLogReader
+    sessions: list = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+    summary_rows: int = 0
+    bad: int = 0
+    reasons: list = field(default_factory=list)
+
+
+def _read_all(paths: list[str | Path], *, creator: str | None, timezone: str, skip_bad_lines: bool) -> _Read:
+    """Every file, by kind: event logs into one reader (rooms may span files), summaries row by row."""
+    kinds = {str(p): file_kind(p) for p in paths}
+    read = _Read(EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines))
+    summary_reasons: list[str] = []
     for p in paths:
         if kinds[str(p)] == "events":
-            log.read(p)
-        else:
-            s = read_summaries(p, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
-            sessions += s.sessions
-            summary_rows += s.rows
-            bad += s.bad
-            reasons += s.reasons
-            for who, facts in s.creator_info.items():
-                info.setdefault(who, {}).update({k: v for k, v in facts.items() if not k.startswith("_")})
-    sessions += log.sessions()
-    bad += log.bad
-    reasons = (log.reasons + reasons)[:5]
-    if not sessions:
+            read.log.read(p)
+            continue
+        s = read_summaries(p, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
+        read.sessions += s.sessions
+        read.summary_rows += s.rows
+        read.bad += s.bad
+        summary_reasons += s.reasons
+        for who, facts in s.creator_info.items():
+            read.info.setdefault(who, {}).update({k: v for k, v in facts.items() if not k.startswith("_")})
+    read.sessions += read.log.sessions()
+    read.bad += read.log.bad
+    read.reasons = (read.log.reasons + summary_reasons)[:5]
+    if not read.sessions:
         raise InputError("no LIVE found in the input", loc=", ".join(map(str, paths)),
                          expected="event lines with a room id and time, or summary rows")
-    for who, facts in (creators or {}).items():
+    return read
+
+
+def _creator_facts(read: _Read, creators: dict[str, dict[str, Any]], defaults: dict[str, Any]) -> dict:
+    """Summary rows' facts, overridden by --creators, with --followers/--category/--creator-age for gaps."""
+    info = {who: dict(f) for who, f in read.info.items()}
+    for who, facts in creators.items():
         info.setdefault(who, {}).update({k: v for k, v in facts.items() if v is not None})
-    for who in {s.creator_id for s in sessions}:  # --followers / --category / --creator-age fill what is missing
-        for k, v in (defaults or {}).items():
+    for who in {s.creator_id for s in read.sessions}:
+        for k, v in defaults.items():
             info.setdefault(who, {}).setdefault(k, v)
-    sdf = sessions_frame(sessions, timezone)
+    return info
+
+
+def _history(sdf: Any, info: dict, label_map: dict) -> tuple[Any, list[WeekSkip], dict, list[str]]:
     try:
         hist, skips = weekly_history(sdf, info)
     except CreatorInfoMissing as exc:
@@ -176,22 +218,7 @@ def ingest(paths: list[str | Path], *, diamond_usd: float, creator: str | None =
         hist = hist[[c for c in HISTORY_OUTPUT_COLUMNS if c in hist.columns]]
     elif label_map:
         notes.append(f"{len(label_map)} label(s) unused: no history weeks")
-    for s in sessions:
-        if s.notes:
-            notes.append(f"{s.creator_id} room {s.room_id}: {s.notes}")
-    money = money_by_creator(sdf, diamond_usd=diamond_usd, date_col="start", diamonds_col="diamonds",
-                             count_lives=True)
-    report = IngestReport(
-        files=tuple(map(str, paths)), event_lines=log.lines, events=log.events, duplicates=log.duplicates,
-        ignored_events=log.ignored, unknown_types=dict(log.unknown.most_common()), summary_rows=summary_rows,
-        bad_lines=bad, bad_reasons=tuple(reasons), sessions=dict(Counter(s.source for s in sessions)),
-        weeks=len(hist), skipped_weeks=tuple(skips), strategies={k: dict(v) for k, v in counts.items()},
-        money=tuple(money), notes=tuple(notes),
-    )
-    profiles = current_profiles(sdf, info)
-    if "region" in profiles.columns and profiles["region"].isna().any():
-        profiles = profiles.drop(columns="region")
-    return IngestResult(history=hist, sessions=sdf, report=report, profiles=profiles)
+    return hist, skips, counts, notes
 
 
 def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None,
