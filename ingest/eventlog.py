@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import NO_INPUT as _NO
 from ..errors import InputError
+from .events import _CACHE as _KIND_CACHE
 from .events import envelope, gift_details, head, kind_of, receiver, user_id
 from .keys import BadField, get, sub, text, whole
 from .rooms import WINDOW_MS, Room, Session
@@ -100,7 +101,9 @@ class EventLogReader:
         if name is None:
             raise _Skip("type", "no event type: expected a string under 'type' or 'event' "
                         "(a TikTokLive class name such as 'GiftEvent' or a connector event such as 'gift')")
-        kind = kind_of(name)
+        kind = _KIND_CACHE.get(name, 0)
+        if kind == 0:
+            kind = kind_of(name)
         if kind is None:
             self.unknown[name] += 1
             return
@@ -176,8 +179,21 @@ def _first_line(exc: Exception) -> str:
 
 # ---------------------------------------------------------------------- handlers
 def _gift(r: Room, d: dict, ts: int) -> None:
-    diamonds, gtype = gift_details(d)
-    handle, rid = receiver(d)
+    g = d.get("gift")
+    if type(g) is dict and (("diamondCount" in g) or ("diamond_count" in g)):  # TikTokLive: the common case
+        diamonds = g.get("diamondCount")
+        if diamonds is None:
+            diamonds = g["diamond_count"]
+        gtype = g.get("type", 0)
+        if type(diamonds) is not int or type(gtype) is not int:
+            diamonds, gtype = whole(diamonds, "gift.diamondCount"), whole(gtype, "gift.type")
+    else:
+        diamonds, gtype = gift_details(d)
+    if "toUser" in d or "to_user" in d or "receiverUserId" in d or "receiver_user_id" in d or "giftExtra" in d \
+            or "gift_extra" in d:
+        handle, rid = receiver(d)
+    else:
+        handle = rid = ""
     if handle:
         key = "u:" + handle
         if rid:
@@ -186,10 +202,16 @@ def _gift(r: Room, d: dict, ts: int) -> None:
         key = "i:" + rid
     else:
         key = ""
+    count = d.get("repeatCount")
+    if count is None:
+        count = d.get("repeat_count")
+    end = d.get("repeatEnd")
+    if end is None:
+        end = d.get("repeat_end")
     r.add_gift(
         ts, user_id(d), text(get(d, "gift_id", "giftId")), text(get(d, "group_id", "groupId")),
-        whole(get(d, "repeat_count", "repeatCount"), "repeatCount"),
-        whole(get(d, "repeat_end", "repeatEnd"), "repeatEnd"), diamonds, gtype, key,
+        count if type(count) is int else whole(count, "repeatCount"),
+        end if type(end) is int else whole(end, "repeatEnd"), diamonds, gtype, key,
     )
 
 

@@ -79,12 +79,14 @@ _TYPE_KEYS = ("type", "event", "event_type", "eventType")
 
 def envelope(obj: dict) -> tuple[str | None, dict]:
     """-> (type name or None, the object holding the event's fields)."""
-    name = None
-    for key in _TYPE_KEYS:
-        v = obj.get(key)
-        if type(v) is str:
-            name = v
-            break
+    name = obj.get("type")
+    if type(name) is not str:
+        name = None
+        for key in _TYPE_KEYS[1:]:
+            v = obj.get(key)
+            if type(v) is str:
+                name = v
+                break
     data = obj.get("data")
     return name, (data if type(data) is dict else obj)
 

@@ -112,3 +112,16 @@ def test_cli_unknown_file_type_and_time_zone(tmp_path):
     g.write_text(SUMMARY_HEADER)
     result = CliRunner().invoke(main, ["ingest", str(g), "-o", str(tmp_path / "h.csv"), "--timezone", "Mars/Base"])
     assert result.exit_code == 1 and "unknown time zone" in result.output
+
+
+def test_file_kinds_are_detected(tmp_path, lib):
+    from livelift.ingest import file_kind
+
+    log = _log(lib, tmp_path, [])
+    nd = tmp_path / "log.ndjson"
+    nd.write_bytes(log.read_bytes())
+    odd = tmp_path / "events.csv"  # JSON lines under a .csv name are still an event log
+    odd.write_bytes(log.read_bytes())
+    table = tmp_path / "s.csv"
+    table.write_text(SUMMARY_HEADER)
+    assert [file_kind(p) for p in (log, nd, odd, table)] == ["events", "events", "events", "summary"]
