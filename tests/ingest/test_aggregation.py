@@ -200,3 +200,31 @@ def test_an_idle_room_is_packed_and_its_live_stays_exact(lib, tmp_path, monkeypa
     assert room_a.horizon > room_a.newest and not room_a.users and not room_a.seen  # packed
     x = next(s for s in reader.sessions() if s.room_id == str(lib.ROOM))
     assert (x.diamonds, x.likes, x.minutes, x.gifters, x.comments) == (320, 400, 30.0, 2, 2)
+
+
+@pytest.mark.parametrize("stamp", ["iso", "ms_string", "ms", "seconds"])
+def test_top_level_timestamps_when_the_event_has_no_common(lib, tmp_path, stamp):
+    import json
+    from datetime import datetime, timezone
+
+    def fmt(ms):
+        return {"iso": datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat().replace("+00:00", "Z"),
+                "ms_string": str(ms), "ms": ms, "seconds": ms / 1000}[stamp]
+
+    s = lib.Stream()
+    s.connect(lib.T0)
+    s.gift(lib.T0 + lib.MIN, s.fan_a, s.lion, 1)
+    s.like(lib.T0 + 2 * lib.MIN, 15, 120)
+    s.end(lib.T0 + 25 * lib.MIN)
+    lines = []
+    for t, ev in s.events:
+        line = lib.line_for("tiktoklive_snake", t, ev)
+        line["data"].pop("common", None)
+        line["ts"] = fmt(t)
+        line.pop("timestamp", None)
+        line["room_id"] = str(lib.ROOM)
+        lines.append(json.dumps(line))
+    path = tmp_path / "ts.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    _, (x,) = _read(path)
+    assert (x.minutes, x.diamonds, x.likes) == (25.0, 300, 120)
