@@ -107,7 +107,7 @@ class EventLogReader:
         if kind is None:
             self.unknown[name] += 1
             return
-        if kind == "ignored":
+        if kind == "ignored" or kind == "disconnect":  # a disconnect is the client's, not the LIVE's
             self.ignored += 1
             return
         ts, room, msg_id = head(obj, data)

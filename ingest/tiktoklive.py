@@ -62,11 +62,11 @@ def event_to_dict(event: Any, *, snake: bool = True, defaults: bool = True) -> d
     ``snake=True, defaults=True`` is what ingest reads best (snake_case keys,
     ``repeat_end: 0`` present); ``snake=False, defaults=False`` is the
     library's own default (camelCase, zero values omitted, int64 as strings).
-    Hand-written events such as ``ConnectEvent`` (plain dataclasses) go
-    through :func:`dataclasses.asdict`.
+    Hand-written events go through :func:`dataclasses.asdict` (``ConnectEvent``)
+    or give ``{}`` (``DisconnectEvent``, which has no fields).
     """
-    if dataclasses.is_dataclass(event) and not hasattr(event, "to_dict"):
-        return dataclasses.asdict(event)
+    if not hasattr(event, "to_dict"):  # ConnectEvent (a dataclass), DisconnectEvent (no fields)
+        return dataclasses.asdict(event) if dataclasses.is_dataclass(event) else {}
     patch_type_hints()
     from betterproto2 import Casing
 

@@ -21,6 +21,10 @@ def test_recorded_lines_are_snake_case_with_defaults_rotate_by_day_and_ingest_ex
     for t, ev in sorted(s.events, key=lambda p: p[0]):
         now["t"] = t
         rec.handle(ev)
+    from TikTokLive.events import DisconnectEvent
+
+    now["t"] = lib.T0 + 21 * lib.MIN
+    rec.handle(DisconnectEvent())  # a hand-written event without fields
     now["t"] = lib.T0 + 86_400_000  # the next day goes to the next file
     rec.handle(s.L.Viewers(common=s.cm(now["t"]), total=3))
     rec.close()
@@ -31,6 +35,7 @@ def test_recorded_lines_are_snake_case_with_defaults_rotate_by_day_and_ingest_ex
     assert gift["data"]["repeat_end"] == 0 and gift["creator"] == lib.HOST and gift["timestamp"] == lib.T0 + 1000
     assert lines[0] == {"type": "ConnectEvent", "timestamp": lib.T0, "creator": lib.HOST,
                         "data": {"unique_id": lib.HOST, "room_id": lib.ROOM}}
+    assert lines[-1] == {"type": "DisconnectEvent", "timestamp": lib.T0 + 21 * lib.MIN, "creator": lib.HOST, "data": {}}
     reader = EventLogReader()
     reader.read(day1)
     (x,) = reader.sessions()
