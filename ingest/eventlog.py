@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -62,14 +63,26 @@ class EventLogReader:
         self.unknown: Counter[str] = Counter()
         self.files: list[str] = []
         self.newest = 0
+        self._lineno = 0
 
     # ------------------------------------------------------------------ files
     def read(self, path: str | Path) -> None:
         path = Path(path)
         self.files.append(str(path))
         ctx = {"room": "", "creator": ""}
+        try:
+            self._read_lines(path, ctx)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a truncated or corrupt .gz
+            raise InputError(f"cannot read the file past this point ({exc or type(exc).__name__})",
+                             loc=f"{path}, after line {self._lineno}", expected="a complete .jsonl or .jsonl.gz file",
+                             hint="a recording cut off mid-write can be rescued with: zcat FILE > FILE.jsonl "
+                                  "(then ingest that; the last line may need --skip-bad-lines)") from None
+
+    def _read_lines(self, path: Path, ctx: dict) -> None:
+        self._lineno = 0
         with _open(path) as fh:
             for lineno, raw in enumerate(fh, 1):
+                self._lineno = lineno
                 if not raw.strip():
                     continue
                 self.lines += 1

@@ -125,3 +125,15 @@ def test_file_kinds_are_detected(tmp_path, lib):
     table = tmp_path / "s.csv"
     table.write_text(SUMMARY_HEADER)
     assert [file_kind(p) for p in (log, nd, odd, table)] == ["events", "events", "events", "summary"]
+
+
+def test_a_truncated_gzip_is_a_clear_error(lib, tmp_path):
+    import gzip
+
+    log = _log(lib, tmp_path, [])
+    data = gzip.compress(log.read_bytes() * 50)
+    gz = tmp_path / "cut.jsonl.gz"
+    gz.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError) as err:
+        EventLogReader().read(gz)
+    assert f"{gz}, after line" in str(err.value) and "zcat" in str(err.value)
