@@ -5,7 +5,7 @@ The aggregation rules (facts.md section 5):
 - a gift streak (gift type 1) counts once: ``diamond_count x repeat_count`` of
   the event with ``repeat_end == 1``; when that event never comes, the largest
   ``repeat_count`` seen for the (user, gift, group) at the stream's end (or
-  once the streak has been quiet for ``window`` ms). Other gift types count at
+  once the streak has been quiet for ``WINDOW_MS``, 30 minutes). Other gift types count at
   once, per event;
 - gifts whose receiver is not the host are kept apart (guest gifts) and left
   out of the host's diamonds;
@@ -18,10 +18,18 @@ The aggregation rules (facts.md section 5):
 - minutes run from the first event to the last (connect -> end when recorded).
 
 Lines may arrive out of order. To keep memory flat however long the log,
-state older than ``window`` ms behind the newest event of the room is folded
+state older than ``WINDOW_MS`` behind the newest event of the room is folded
 into running totals (streaks finalised, message ids forgotten, viewer
 samples integrated). An event that arrives later than that behind the newest
-one is counted in ``late`` and not added (it could double count).
+one is counted in ``late`` and not added (it could double count). A room
+with no event for a window of the log's time and two fold periods of lines
+is packed (``fold(idle=True)``): only counts of its users and gifters stay.
+
+A gift's receiver key is '' (no receiver named: the host), ``u:<handle>`` or
+``i:<numeric id>``. The host is the creator's handle, any numeric id seen
+next to that handle, and -- when only ids are known (Node v1's
+``receiverUserId``) and no gift names no receiver -- the id that received
+the most gifts (the session's notes say so).
 """
 
 from __future__ import annotations
