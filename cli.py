@@ -283,14 +283,33 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
 
 # ---------------------------------------------------------------------- facts, earnings
 @main.command()
+@click.option("--history", "history_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A history file (e.g. from `livelift ingest`): also show your own likes, gifts, diamonds and "
+                   "what each earned.")
 @RULES
 @FORMAT
 @pass_services
-def facts(services, rules_dirs, fmt):
+def facts(services, history_path, rules_dirs, fmt):
     """The monetization facts (do likes pay? no: gifts do), with sources."""
     from .text import views
 
-    click.echo(views.facts(services.rules(rules_dirs).facts(), fmt))
+    service = services.rules(rules_dirs)
+    if history_path is None:
+        click.echo(views.facts(service.facts(), fmt))
+        return
+    from .service import history_money  # issue 12: the creator's own answer, beside the facts
+
+    money = history_money(history_path, rules_dirs=rules_dirs)
+    if fmt == "json":
+        from .text.tables import to_json
+
+        click.echo(to_json({"facts": [{"id": f.id, "text": f.text, "sources": list(f.sources)} for f in service.facts()],
+                            "your_history": [m.as_dict() for m in money], "source": str(history_path)}))
+        return
+    click.echo(views.facts(service.facts(), fmt))
+    click.echo("")
+    click.echo(f"Your own numbers ({history_path}, the weeks in the history):")
+    click.echo(_money_table(money))
 
 
 @main.command()
@@ -386,6 +405,122 @@ def evaluate(data, model_path, skip_bad_rows, fmt):
         metrics, card = service.evaluate(result.frame, model_path=model_path)
     _report_read(result)
     click.echo(views.evaluation(metrics, card, fmt))
+
+
+# ---------------------------------------------------------------------- ingest (issue 12)
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape.")
+@click.option("--sessions", "sessions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the sessions table (one row per LIVE).")
+@click.option("--profiles", "profiles_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write each creator's profile as it stands now (the last 4 weeks), for `livelift recommend`.")
+@click.option("--creator", default=None, help="The host's @handle for every input (else taken from the files).")
+@click.option("--creators", "creators_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV/JSON with creator_id, followers, category, creator_age[, region] (what events cannot show).")
+@click.option("--followers", type=click.IntRange(0), default=None, help="Current followers (every creator lacking it).")
+@click.option("--category", default=None, help="Content niche (every creator lacking it).")
+@click.option("--creator-age", type=click.IntRange(0), default=None, help="Creator's age (every creator lacking it).")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with creator_id, week, strategy: what you tried (overrides detected labels).")
+@click.option("--timezone", default="UTC", show_default=True, help="Your time zone (IANA name); weeks start on Monday.")
+@click.option("--skip-bad-lines", is_flag=True, help="Skip corrupt lines / rows (counted, first five reasons shown).")
+@RULES
+@FORMAT
+def ingest(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age, labels_path,
+           timezone, skip_bad_lines, rules_dirs, fmt):
+    """Turn LIVE event logs and LIVE summaries into your weekly history.
+
+    FILES: event logs recorded with TikTokLive or TikTok-Live-Connector
+    (.jsonl, .jsonl.gz, .ndjson) and LIVE summary tables (.csv, .parquet), in
+    any mix. Writes the history `livelift train` and `recommend` read, and
+    prints what likes and gifts earned you.
+    """
+    from .data.writers import check_output_path
+    from .ingest import read_creators, write_outputs
+    from .service import ingest_files
+
+    check_output_path(output, inputs=files)
+    for extra in (sessions_path, profiles_path):
+        if extra is not None:
+            check_output_path(extra, inputs=files + (output,))
+    creators = read_creators(creators_path) if creators_path is not None else {}
+    defaults = {"followers": followers, "category": category, "creator_age": creator_age}
+    result = ingest_files(files, rules_dirs=rules_dirs, creator=creator, creators=creators,
+                          defaults={k: v for k, v in defaults.items() if v is not None},
+                          labels=labels_path, timezone=timezone, skip_bad_lines=skip_bad_lines)
+    write_outputs(result, output, sessions_path, profiles_path)
+    _echo_err(f"wrote {len(result.history):,} creator-weeks to {output}"
+              + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
+              + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
+    click.echo(_ingest_view(result.report, fmt))
+
+
+def _money_table(money: Any) -> str:
+    from .text.tables import fmt_num, table
+
+    rows = [[m.creator_id, f"{m.first}..{m.last}", fmt_num(m.likes), fmt_num(m.gifts), fmt_num(m.diamonds),
+             f"${m.usd_est:,.2f}", "$0"] for m in money]
+    return table(["creator", "period", "likes", "gifts", "diamonds", "est. USD", "likes earned"], rows,
+                 align="llrrrrr", width=120)
+
+
+def _ingest_view(report: Any, fmt: str) -> str:
+    from .text.tables import table, to_json
+
+    if fmt == "json":
+        return to_json(report.as_dict())
+    out = [f"read {len(report.files)} file(s): {report.events:,} events from {report.event_lines:,} lines, "
+           f"{report.summary_rows:,} summary rows; LIVEs: "
+           + ", ".join(f"{n:,} from {k}" for k, n in report.sessions.items())]
+    if report.duplicates or report.ignored_events or report.unknown_types:
+        unknown = ", ".join(f"{k} x{v}" for k, v in list(report.unknown_types.items())[:5])
+        out.append(f"duplicates dropped: {report.duplicates:,}; known events not used: {report.ignored_events:,}; "
+                   f"unknown event types ignored: {sum(report.unknown_types.values()):,}" + (f" ({unknown})" if unknown else ""))
+    if report.bad_lines:
+        out.append(f"skipped {report.bad_lines:,} bad line(s)/row(s); first reasons:")
+        out += [f"  - {r}" for r in report.bad_reasons]
+    out.append("")
+    out.append(f"history: {report.weeks:,} creator-weeks; strategies by source:")
+    strategies = sorted({s for c in report.strategies.values() for s in c})
+    rows = [[s] + [report.strategies.get(src, {}).get(s, 0) for src in ("detected", "labelled", "default")]
+            + [sum(report.strategies.get(src, {}).get(s, 0) for src in report.strategies)] for s in strategies]
+    out.append(table(["strategy", "detected", "labelled", "default", "total"], rows, align="lrrrr") if rows else "  (none)")
+    if report.skipped_weeks:
+        out.append(f"{len(report.skipped_weeks)} week(s) with LIVEs are not history rows (too early for a 4-week profile):")
+        out += [f"  - {s.creator_id} {s.week}: {s.reason}" for s in report.skipped_weeks[:8]]
+        if len(report.skipped_weeks) > 8:
+            out.append(f"  - ... and {len(report.skipped_weeks) - 8} more (see --format json)")
+    out.append("")
+    out.append("Do likes pay? Your own numbers (all LIVEs read):")
+    out.append(_money_table(report.money))
+    out += [f"note: {n}" for n in report.notes[:12]]
+    if len(report.notes) > 12:
+        out.append(f"note: ... and {len(report.notes) - 12} more (see --format json)")
+    return "\n".join(out)
+
+@main.command()
+@click.argument("unique_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Base name of the JSON-lines files; one file a day: events.jsonl -> events-YYYY-MM-DD.jsonl.")
+def record(unique_id, output):
+    """Record @UNIQUE_ID's LIVE events for `livelift ingest` (needs livelift[record]).
+
+    Uses TikTokLive, an UNOFFICIAL reverse-engineered client: TikTok may change
+    or block it, and its counts can differ from LIVE Analytics. Ctrl-C stops.
+    """
+    try:
+        from .ingest.recorder import record as run_recorder
+        import TikTokLive  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException(f"recording needs TikTokLive (import failed: {exc}); "
+                                   "install it with: pip install 'livelift[record]'") from None
+    from .data.writers import check_output_path
+
+    check_output_path(output, (".jsonl",))
+    run_recorder(unique_id, output, say=_echo_err)
+# ---------------------------------------------------------------------- end ingest (issue 12)
 
 
 # ---------------------------------------------------------------------- rules
