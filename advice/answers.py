@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..data.fields import STRATEGIES
-from ..domain import ModelSummary, Profile, Recommendation, RuleHit, StrategyAdvice
+from ..domain import ModelSummary, Profile, Recommendation, StrategyAdvice
 from ..data.plain import none_if_nan
 from .ranking import OPTIONS, Ranking, rank_options
 from .reasons import Reason, agreeing_reasons

@@ -127,7 +127,7 @@ def test_recommend_many_is_exactly_recommend(recommender):
 
 
 def test_big_batches_predicted_in_parallel_are_bitwise_serial(recommender, monkeypatch):
-    import livelift.service as service
+    import livelift.service.core as service
 
     profiles = simulate_profiles(3000, seed=8)
     serial = recommender.recommend_frame(profiles)

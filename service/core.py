@@ -1,4 +1,4 @@
-"""The one service layer: rules + model -> typed results.
+"""The service's core: rules + model -> typed answers (Recommender, RulesService).
 
 The CLI (``cli.py``), the HTTP app (``web/``) and the Python API
 (``livelift.Recommender``) all call :class:`Recommender` (or its rules half,
@@ -20,23 +20,18 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .advice import answers
-from .data.contract import parse_profile, read_history, read_profiles
-from .data.writers import check_output_path, write_frame
-from .advice.answers import LONG_TABLE_COLUMNS, predicted_arrays
-from .advice.ranking import OPTIONS, STATUSES
-from .data.plain import nan_if_none
-from .domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation
-from .errors import InputError
+from ..advice import answers
+from ..data.contract import parse_profile
+from ..advice.answers import LONG_TABLE_COLUMNS, predicted_arrays
+from ..advice.ranking import OPTIONS, STATUSES
+from ..data.plain import nan_if_none
+from ..domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation
+from ..errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = [
-    "Recommender", "RulesService", "facts", "earnings", "LONG_TABLE_COLUMNS", "SYNTHETIC_NOTE",
-    "simulate", "train", "evaluate", "check_rules", "write_report", "check_model_output", "is_simulated",
-    "read_history", "read_profiles", "parse_profile", "check_output_path", "write_frame",
-]
+__all__ = ["Recommender", "RulesService", "facts", "earnings", "SYNTHETIC_NOTE", "LONG_TABLE_COLUMNS"]
 
 SYNTHETIC_NOTE = (
     "Uplift estimates come from a model trained on SIMULATED history (livelift's own simulator), "
@@ -62,7 +57,7 @@ class RulesService:
     @staticmethod
     def load_rules(rules_dirs: Iterable[str | Path] | str | Path | None = None) -> "RulesService":
         """The shipped rules plus ``rules_dirs``; raises RuleFileError with what to fix."""
-        from .rules import load_ruleset
+        from ..rules import load_ruleset
 
         return RulesService(load_ruleset(() if rules_dirs is None else rules_dirs))
 
@@ -70,7 +65,7 @@ class RulesService:
     def engine(self) -> Any:
         """The durable-rules engine (built on first use: a few ms, and never for facts or earnings)."""
         if self._engine is None:
-            from .rules import DurableEngine
+            from ..rules import DurableEngine
 
             self._engine = DurableEngine(self.ruleset)
         return self._engine
@@ -126,8 +121,8 @@ class Recommender(RulesService):
         train``; None means the shipped default. ``rules_dirs`` (or ``rules``)
         adds user rule folders that extend or override the shipped rules.
         """
-        from .recommender.persistence import load_model
-        from .rules import DurableEngine
+        from ..recommender.persistence import load_model
+        from ..rules import DurableEngine
 
         ruleset = RulesService.load_rules(rules_dirs if rules_dirs is not None else rules).ruleset
         model = load_model(path if path is not None else model_path)
@@ -136,7 +131,7 @@ class Recommender(RulesService):
     @property
     def vectorized(self) -> Any:
         if self._vectorized is None:
-            from .rules import VectorizedEvaluator
+            from ..rules import VectorizedEvaluator
 
             self._vectorized = VectorizedEvaluator(self.ruleset)
         return self._vectorized
@@ -219,7 +214,7 @@ class Recommender(RulesService):
     # ------------------------------------------------------------------ batches
     def recommend_frame(self, df: "pd.DataFrame", *, skip_bad_rows: bool = False, source: str = "<DataFrame>") -> "pd.DataFrame":
         """The long recommendation table for a DataFrame of profiles (vectorized rules)."""
-        from .data.contract import validate_profiles
+        from ..data.contract import validate_profiles
 
         result = validate_profiles(df, source=source, skip_bad_rows=skip_bad_rows)
         return self.long_table(result.frame)
@@ -286,7 +281,7 @@ def _as_profile(profile: Profile | Mapping[str, Any], *, source: str = "profile"
 def _profiles_frame(profiles: Sequence[Profile]) -> "pd.DataFrame":
     import pandas as pd
 
-    from .data.fields import CATEGORIES
+    from ..data.fields import CATEGORIES
 
     df = pd.DataFrame([asdict(p) for p in profiles])
     df["category"] = pd.Categorical(df["category"], categories=CATEGORIES)
@@ -302,182 +297,3 @@ def facts() -> tuple[Fact, ...]:
 def earnings(diamonds: float | None = None, coins: float | None = None) -> EarningsEstimate:
     """Diamonds or coins -> estimated USD with the shipped parameters."""
     return RulesService.load_rules().earnings(diamonds=diamonds, coins=coins)
-
-
-# ---------------------------------------------------------------------- workflows on files
-def simulate(output: str | Path, *, creators: int, weeks: int, seed: int, with_truth: bool = False) -> "pd.DataFrame":
-    """Write SYNTHETIC history to ``output`` (atomically), marked ``data_source = simulated`` in every row."""
-    from .data.fields import SIMULATED
-    from .data.writers import check_output_path, write_frame
-    from .recommender.simulate import simulate_history
-
-    check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
-    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
-    df["data_source"] = SIMULATED
-    write_frame(df, output)
-    return df
-
-
-def is_simulated(frame: "pd.DataFrame") -> bool:
-    """Does validated history come from the simulator (a ``data_source`` mark or truth columns)?"""
-    from .data.fields import SIMULATED, TRUTH_PREFIX
-
-    if "data_source" in frame.columns and (frame["data_source"] == SIMULATED).any():
-        return True
-    return any(str(c).startswith(TRUTH_PREFIX) for c in frame.columns)
-
-
-def train(
-    history: "pd.DataFrame", output: str | Path, *, seed: int = 0, synthetic: bool | None = None,
-    progress: Any = None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fit the uplift model on validated ``history`` and save it with its card: ``(summary, card)``.
-
-    ``synthetic`` None means: as the data says (:func:`is_simulated`); a
-    history with simulated rows is always labelled synthetic, whatever is passed.
-    """
-    from .recommender.persistence import save_model
-    from .recommender.training import train_model
-
-    marked = is_simulated(history)
-    ranker, summary = train_model(history, random_state=seed, progress=progress)
-    return summary, save_model(
-        ranker, output, training_summary=summary.get("training_data", summary),
-        synthetic=bool(marked or synthetic), metrics=summary.get("metrics"),
-    )
-
-
-def check_model_output(output: Path, data: Path) -> None:
-    """Before a long fit: the model and its card must not clobber the data or a foreign .json."""
-    import json
-    import os
-
-    from .recommender.persistence import FORMAT, MODEL_SUFFIX, card_path
-
-    check_output_path(output, (MODEL_SUFFIX,))
-    card = card_path(output)
-    for target in (output, card):
-        if target.exists() and data.exists() and os.path.samefile(target, data):
-            raise InputError(
-                f"would overwrite the training data {data}",
-                loc=f"-o {output}", expected=f"a model path whose {MODEL_SUFFIX} file and .json card differ from DATA",
-            )
-    if card.exists():
-        try:
-            is_card = json.loads(card.read_text(encoding="utf-8")).get("format") == FORMAT
-        except (OSError, ValueError, AttributeError, RecursionError):
-            is_card = False
-        if not is_card:
-            raise InputError(
-                f"{card} exists and is not a livelift model card; training would overwrite it",
-                loc=f"-o {output}", expected="a model path whose .json card is new or an older livelift card",
-            )
-    folder = output.parent if str(output.parent) else Path(".")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"cannot write to the folder {folder}", loc=f"-o {output}", expected="a writable folder")
-
-
-def evaluate(history: "pd.DataFrame", *, model_path: str | Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Quality of a model on validated held-out ``history``: ``(metrics, model card)``."""
-    from .recommender.evaluation import evaluate as evaluate_model
-    from .recommender.persistence import load_model
-
-    model = load_model(model_path)
-    return evaluate_model(model.ranker, history), model.card
-
-
-def write_report(
-    history: "pd.DataFrame", recommender: "Recommender", output: str | Path, fmt: str, *,
-    source: str, creator_id: str | None = None, progress: Any = None,
-) -> Any:
-    """Build the report for a creator's validated ``history`` and write it (html or pdf); returns what it showed."""
-    try:
-        from .reports.render import write_report as write
-        from .reports.sections import build_report
-    except ImportError as exc:  # pragma: no cover - depends on the extra
-        raise InputError(
-            f"reports need matplotlib and jinja2 (import failed: {exc})", loc="livelift report",
-            expected="the report extra: pip install 'livelift[report]'",
-        ) from None
-    built = build_report(history, recommender, source=source, creator_id=creator_id, progress=progress)
-    if progress is not None:
-        progress(f"drawing and writing {output}")
-    write(built, output, fmt)
-    return built
-
-
-def check_rules(dirs: Sequence[str | Path] = ()) -> tuple[list[Any], str, tuple[str, ...]]:
-    """Validate the shipped rules plus ``dirs``: ``(problems, summary, notices)``; never raises for bad rules."""
-    from .rules import check_rules as check, load_ruleset
-
-    problems: list[Any] = []
-    for d in dirs or (None,):
-        problems += [p for p in check(d) if p not in problems]
-    if problems:
-        return problems, "", ()
-    ruleset = load_ruleset(tuple(dirs))
-    files = sorted({r.file for r in ruleset.rules})
-    summary = f"{len(ruleset.rules)} rules in {len(files)} files, {len(ruleset.parameters)} parameters"
-    return [], summary, tuple(ruleset.notices)
-
-
-# ---------------------------------------------------------------------- ingest (issue 12)
-def ingest_files(paths: Sequence[str | Path], *, rules_dirs: Iterable[str | Path] | None = None, **options: Any) -> Any:
-    """``livelift ingest``: event logs / LIVE summaries -> history, valued at the rules' ``diamond_usd``.
-
-    ``options`` go to :func:`livelift.ingest.ingest` (creator, creators, labels,
-    timezone, skip_bad_lines). Returns its :class:`~livelift.ingest.IngestResult`.
-    """
-    from .ingest import ingest
-
-    return ingest(list(paths), diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(), **options)
-
-
-def history_money(path: str | Path, *, rules_dirs: Iterable[str | Path] | None = None) -> list[Any]:
-    """``livelift facts --history``: per creator, likes / gifts / diamonds in a history file and their USD."""
-    from .data.contract import read_history
-    from .ingest import money_by_creator
-
-    result = read_history(path)
-    frame = result.frame
-    if "likes" not in frame.columns:
-        raise InputError("history has no 'likes' column, so it cannot show what likes earned", loc=str(path),
-                         expected="a history with the optional likes column (as `livelift ingest` writes)")
-    gifts = _read_gifts(path, len(frame))
-    if gifts is not None:
-        frame = frame.assign(gifts=gifts)
-    date_col = "week" if "week" in frame.columns else "creator_id"
-    return money_by_creator(frame, diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(),
-                            date_col=date_col, diamonds_col="gift_diamonds", count_lives=False)
-
-
-def _read_gifts(path: str | Path, rows: int) -> Any:
-    """The ``gifts`` column ingest adds (outside the contract), when the file has it and every row was kept."""
-    import pandas as pd
-
-    p = Path(path)
-    try:
-        if p.suffix.lower() == ".parquet":
-            col = pd.read_parquet(p, columns=["gifts"])["gifts"]
-        elif p.suffix.lower() == ".csv":
-            col = pd.read_csv(p, usecols=["gifts"])["gifts"]
-        else:
-            return None
-    except (ValueError, KeyError):
-        return None
-    return col.to_numpy() if len(col) == rows and col.notna().all() else None
-
-
-def __getattr__(name: str) -> Any:
-    if name == "recommendation_to_dict":  # moved to the interfaces' side in 0.2
-        import warnings
-
-        from .text.shapes import recommendation_to_dict
-
-        warnings.warn(
-            "livelift.service.recommendation_to_dict moved to livelift.text.shapes.recommendation_to_dict",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return recommendation_to_dict
-    raise AttributeError(f"module 'livelift.service' has no attribute {name!r}")

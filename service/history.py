@@ -1,0 +1,55 @@
+"""The service's work on a creator's own history: ingest event logs and summaries, likes vs gifts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .core import RulesService
+
+def ingest_files(paths: Sequence[str | Path], *, rules_dirs: Iterable[str | Path] | None = None, **options: Any) -> Any:
+    """``livelift ingest``: event logs / LIVE summaries -> history, valued at the rules' ``diamond_usd``.
+
+    ``options`` go to :func:`livelift.ingest.ingest` (creator, creators, labels,
+    timezone, skip_bad_lines). Returns its :class:`~livelift.ingest.IngestResult`.
+    """
+    from ..ingest import ingest
+
+    return ingest(list(paths), diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(), **options)
+
+
+def history_money(path: str | Path, *, rules_dirs: Iterable[str | Path] | None = None) -> list[Any]:
+    """``livelift facts --history``: per creator, likes / gifts / diamonds in a history file and their USD."""
+    from ..data.contract import read_history
+    from ..ingest import money_by_creator
+
+    result = read_history(path)
+    frame = result.frame
+    if "likes" not in frame.columns:
+        raise InputError("history has no 'likes' column, so it cannot show what likes earned", loc=str(path),
+                         expected="a history with the optional likes column (as `livelift ingest` writes)")
+    gifts = _read_gifts(path, len(frame))
+    if gifts is not None:
+        frame = frame.assign(gifts=gifts)
+    date_col = "week" if "week" in frame.columns else "creator_id"
+    return money_by_creator(frame, diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(),
+                            date_col=date_col, diamonds_col="gift_diamonds", count_lives=False)
+
+
+def _read_gifts(path: str | Path, rows: int) -> Any:
+    """The ``gifts`` column ingest adds (outside the contract), when the file has it and every row was kept."""
+    import pandas as pd
+
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".parquet":
+            col = pd.read_parquet(p, columns=["gifts"])["gifts"]
+        elif p.suffix.lower() == ".csv":
+            col = pd.read_csv(p, usecols=["gifts"])["gifts"]
+        else:
+            return None
+    except (ValueError, KeyError):
+        return None
+    return col.to_numpy() if len(col) == rows and col.notna().all() else None
