@@ -34,8 +34,8 @@ Normalisation rules (the same for files, frames and single profiles):
   otherwise exact. A missing column is reported with a close match from the
   file ("did you mean ...?").
 - Numbers: numeric values; in CSV, Parquet text columns and frames also text
-  that is a plain decimal number (``12``, ``-3.5``, ``1e3``). JSON-typed input
-  (``.json``/``.jsonl`` files and :func:`parse_profile` mappings) is strict
+  that is a plain decimal number in ASCII digits (``12``, ``-3.5``, ``1e3``).
+  JSON-typed input (``.json``/``.jsonl`` files and :func:`parse_profile` mappings) is strict
   like the HTTP API: a string such as ``"5200"`` in a number field is an
   error ("remove the quotes"). Booleans are not numbers. Empty cells, JSON
   ``null`` and (in text input) ``NA``, ``N/A``, ``NaN``, ``null``, ``None``
@@ -47,14 +47,16 @@ Normalisation rules (the same for files, frames and single profiles):
   alike); must be non-empty.
 - Unknown fields/columns are ignored, with one note in ``ReadResult.notes``;
   :func:`parse_profile` refuses an unknown key that is a close misspelling of
-  a profile field ("did you mean 'followers'?") and ignores the others.
+  a profile field ("did you mean 'followers'?", :func:`livelift.errors.close_matches`)
+  and ignores the others.
 - ``category`` and ``strategy``: stripped and lower-cased first (``' Gaming'``
   is ``'gaming'``). An unknown category becomes ``'other'`` (reported once,
   in ``ReadResult.notes``); an unknown strategy is an error.
 - Optional columns (``week``, ``region``, ``likes``, ``comments``,
   ``new_followers``) may have empty cells; filled cells are validated.
-  ``region`` is upper-cased and must be an ISO 3166 alpha-2 code; ``week`` is
-  an ISO date ``YYYY-MM-DD`` (a midnight time part is tolerated).
+  ``region`` is upper-cased and must be an ISO 3166 alpha-2 code
+  (``fields.REGIONS``); ``week`` is an ISO date ``YYYY-MM-DD`` (a midnight
+  time part is tolerated).
 - ``true_uplift_<strategy>`` columns (simulator truth) are kept for history
   as float64; any other column is dropped, with one note.
 

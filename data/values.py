@@ -28,6 +28,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
 from .distinct import by_value, distinct, take
@@ -152,21 +153,24 @@ class NumberKind(Kind):
         return Checked(col, status, lambda keep: take(values, keep))
 
 
-def _number_rule(col: Column, f: Any, floor: Callable[[Any], Any]) -> list[tuple[int, Any]]:
+def _number_rule(col: Column, f: Any, floor: Callable[[Any], Any]) -> Iterator[tuple[int, Any]]:
     """The number rule as (status, test) pairs: the first test that holds gives the status, none: out of range.
 
     ``f`` is a float or a float64 array; only comparisons, ``abs`` and ``&``
     are used, which mean the same on both, so this one definition serves a
     value (``floor`` = :func:`_floor`) and a column (``floor`` = ``numpy.floor``).
+    The tests exclude each other except NaN (missing, not "not whole"); OK
+    comes first and the rest is computed only when asked for, so a valid
+    value or column costs one test.
     """
-    rule = [(MISSING, f != f)]
+    rounded = floor(f) if col.kind == "int" else None
     ok = col.in_range(f) & (abs(f) != math.inf)
-    if col.kind == "int":
-        rounded = floor(f)
-        rule.append((NOT_WHOLE, rounded != f))
-        ok = ok & (rounded == f) & (f >= -INT_LIMIT) & (f < INT_LIMIT)  # int64 holds no 2^63: refuse before casting
-    rule.append((OK, ok))
-    return rule
+    if rounded is not None:  # whole, and int64 holds no 2^63: refuse before casting
+        ok = ok & (rounded == f) & (f >= -INT_LIMIT) & (f < INT_LIMIT)
+    yield OK, ok
+    yield MISSING, f != f
+    if rounded is not None:
+        yield NOT_WHOLE, rounded != f
 
 
 def _floor(f: float) -> float:
@@ -180,9 +184,11 @@ def _number_statuses(col: Column, values: Any, status: Any) -> Any:
 
     with np.errstate(invalid="ignore"):
         rule = _number_rule(col, values, np.floor)
-    if status is None and rule[-1][1].all():
-        return None
-    new = np.select([hit for _, hit in rule], [st for st, _ in rule], OUT_OF_RANGE).astype(np.uint8)
+        ok = next(rule)[1]
+        if status is None and ok.all():
+            return None
+        rest = list(rule)
+    new = np.select([ok] + [hit for _, hit in rest], [OK] + [st for st, _ in rest], OUT_OF_RANGE).astype(np.uint8)
     return new if status is None else np.where(status != OK, status, new).astype(np.uint8)
 
 
