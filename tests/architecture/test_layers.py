@@ -29,7 +29,7 @@ LAYER_OF_FOLDER = {
     "rules": 2, "recommender": 2, "models": 2,
     "advice": 3, "ingest": 3, "plans": 3, "reports": 3, "cluster": 3,
     "service": 4,
-    "text": 5, "web": 5, "cli": 5, "__main__": 5,
+    "text": 5, "web": 5, "commands": 5, "cli": 5, "__main__": 5,
 }
 
 

@@ -1,0 +1,81 @@
+"""Commands on a creator's own LIVE data: ingest event logs and summaries, record events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..text import history as views_history
+from .shell import FORMAT, RULES, echo_err
+
+# ---------------------------------------------------------------------- ingest (issue 12)
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape.")
+@click.option("--sessions", "sessions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the sessions table (one row per LIVE).")
+@click.option("--profiles", "profiles_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write each creator's profile as it stands now (the last 4 weeks), for `livelift recommend`.")
+@click.option("--creator", default=None, help="The host's @handle for every input (else taken from the files).")
+@click.option("--creators", "creators_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV/JSON with creator_id, followers, category, creator_age[, region] (what events cannot show).")
+@click.option("--followers", type=click.IntRange(0), default=None, help="Current followers (every creator lacking it).")
+@click.option("--category", default=None, help="Content niche (every creator lacking it).")
+@click.option("--creator-age", type=click.IntRange(0), default=None, help="Creator's age (every creator lacking it).")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with creator_id, week, strategy: what you tried (overrides detected labels).")
+@click.option("--timezone", default="UTC", show_default=True, help="Your time zone (IANA name); weeks start on Monday.")
+@click.option("--skip-bad-lines", is_flag=True, help="Skip corrupt lines / rows (counted, first five reasons shown).")
+@RULES
+@FORMAT
+def ingest(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age, labels_path,
+           timezone, skip_bad_lines, rules_dirs, fmt):
+    """Turn LIVE event logs and LIVE summaries into your weekly history.
+
+    FILES: event logs recorded with TikTokLive or TikTok-Live-Connector
+    (.jsonl, .jsonl.gz, .ndjson) and LIVE summary tables (.csv, .parquet), in
+    any mix. Writes the history `livelift train` and `recommend` read, and
+    prints what likes and gifts earned you.
+    """
+    from ..data.writers import check_output_path
+    from ..ingest import read_creators, write_outputs
+    from ..service import ingest_files
+
+    check_output_path(output, inputs=files)
+    for extra in (sessions_path, profiles_path):
+        if extra is not None:
+            check_output_path(extra, inputs=files + (output,))
+    creators = read_creators(creators_path) if creators_path is not None else {}
+    defaults = {"followers": followers, "category": category, "creator_age": creator_age}
+    result = ingest_files(files, rules_dirs=rules_dirs, creator=creator, creators=creators,
+                          defaults={k: v for k, v in defaults.items() if v is not None},
+                          labels=labels_path, timezone=timezone, skip_bad_lines=skip_bad_lines)
+    write_outputs(result, output, sessions_path, profiles_path)
+    echo_err(f"wrote {len(result.history):,} creator-weeks to {output}"
+              + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
+              + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
+    click.echo(views_history.ingest_report(result.report, fmt))
+
+
+@click.command()
+@click.argument("unique_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Base name of the JSON-lines files; one file a day: events.jsonl -> events-YYYY-MM-DD.jsonl.")
+def record(unique_id, output):
+    """Record @UNIQUE_ID's LIVE events for `livelift ingest` (needs livelift[record]).
+
+    Uses TikTokLive, an UNOFFICIAL reverse-engineered client: TikTok may change
+    or block it, and its counts can differ from LIVE Analytics. Ctrl-C stops.
+    """
+    try:
+        from ..ingest.recorder import record as run_recorder
+        import TikTokLive  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException(f"recording needs TikTokLive (import failed: {exc}); "
+                                   "install it with: pip install 'livelift[record]'") from None
+    from ..data.writers import check_output_path
+
+    check_output_path(output, (".jsonl",))
+    run_recorder(unique_id, output, say=echo_err)
