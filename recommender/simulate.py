@@ -12,7 +12,9 @@ Public API::
     true_uplift(profiles) -> DataFrame                             # true_uplift_<s> = E[s] - E[none]
     true_propensity(profiles) -> DataFrame                         # P(creator picks s | profile)
     simulate_outcome(profiles, strategy, *, seed=0) -> ndarray     # one random week of gifts per row
-    simulate_history(creators=2000, weeks=12, *, seed=0, with_truth=False) -> DataFrame
+    simulate_history(creators=2000, weeks=12, *, seed=0, with_truth=False,
+                     creator_effect_sd=0.0) -> DataFrame
+    creator_effects(creator_ids, sd, *, seed=0) -> ndarray          # (n, 6) personal log-multipliers
 
 Assumptions (all of them simulation choices):
 
@@ -79,6 +81,17 @@ Assumptions (all of them simulation choices):
   diamonds/week, p99/median ~300. The naive per-strategy mean difference is
   badly confounded (e.g. collaborate looks ~4x better than it is; engage and
   improve_content look harmful while they help on average).
+* Creator-specific effects (off by default; ``creator_effect_sd`` > 0). Each
+  creator c gets a personal multiplier on the expected gifts of each strategy
+  s != none: E_c[gifts | s] = E[gifts | s] x exp(b_cs - sd^2 / 2) with
+  b_cs ~ N(0, sd^2) independent across creators and strategies ('none' keeps
+  multiplier 1). The -sd^2/2 makes the mean multiplier 1, so the average of
+  the personal uplifts over creators is the population uplift
+  (``true_uplift_<s>``), and each creator's own truth is
+  ``true_personal_uplift_<s>`` = E_c[s] - E[none]. b_cs is a function of
+  (creator_id, seed, s) only (a hash, not the history's random stream), so the
+  same creator has the same effects in every call; turning the option on uses
+  the same random draws, so only the outcomes (and the state they feed) change.
 * Panel. ``simulate_history`` evolves each creator week by week: followers grow
   by ``new_followers``; ``avg_viewers``, ``streams_per_week`` and
   ``prior_weekly_diamonds`` are trailing 4-week means of the simulated weeks
@@ -115,6 +128,8 @@ __all__ = [
     "true_propensity",
     "simulate_outcome",
     "simulate_history",
+    "creator_effects",
+    "PERSONAL_TRUTH_PREFIX",
     "GIFT_PRICES",
     "GIFT_SHARES",
     "MEAN_GIFT_DIAMONDS",
@@ -143,6 +158,9 @@ _CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES))
 _REGION_DTYPE = pd.CategoricalDtype(sorted(set(_REGIONS) | set(_GIFT_MIN_AGE)))
 _REGION_INDEX = {r: i for i, r in enumerate(_REGION_DTYPE.categories)}
 _DEFAULT_MIN_AGE = 18
+
+PERSONAL_TRUTH_PREFIX = "true_personal_uplift_"
+"""Simulator-only columns ``true_personal_uplift_<s>``: a creator's own expected uplift (creator effects on)."""
 
 _PROPENSITY_FLOOR = 0.03
 _START_WEEK = "2025-09-01"  # a Monday
@@ -330,12 +348,61 @@ def _draw_diamonds(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
     return total
 
 
+# --------------------------------------------------------------------------- creator-specific effects
+_MASK64 = (1 << 64) - 1
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser on uint64 (a well-mixed hash of the input bits)."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def creator_effects(creator_ids: Sequence[str], sd: float, *, seed: int = 0) -> np.ndarray:
+    """Personal log-multipliers b_cs - sd^2/2, shape (n, 6) in ALL_STRATEGIES order ('none' column 0).
+
+    b_cs ~ N(0, sd^2) is a hash of (creator_id, seed, strategy): the same creator
+    gets the same effects whatever the other rows or the call (see module docstring).
+    """
+    if isinstance(sd, bool) or not isinstance(sd, (int, float)) or not 0.0 <= sd <= 3.0:
+        raise InputError("creator_effect_sd must be a number between 0 and 3", loc="creator_effect_sd",
+                         expected="a number between 0 and 3 (a log-scale standard deviation)", input=sd)
+    import zlib
+
+    ids = [str(c).encode() for c in creator_ids]
+    key = np.array([(zlib.crc32(b) << 32) | zlib.adler32(b) for b in ids], dtype=np.uint64)
+    key = _mix64(key ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) & _MASK64))
+    out = np.zeros((len(ids), len(ALL_STRATEGIES)))
+    if sd == 0 or not ids:
+        return out
+    for k in range(1, len(ALL_STRATEGIES)):
+        h1 = _mix64(key + np.uint64(2 * k + 1))
+        h2 = _mix64(h1 + np.uint64(0x632BE59BD9B4E019))
+        u1 = ((h1 >> np.uint64(11)).astype(float) + 0.5) / 2.0**53
+        u2 = (h2 >> np.uint64(11)).astype(float) / 2.0**53
+        z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)  # Box-Muller
+        out[:, k] = sd * z - sd * sd / 2.0
+    return out
+
+
+def _personal_truth(means: np.ndarray, effects: np.ndarray) -> dict[str, np.ndarray]:
+    """``true_personal_uplift_<s>`` columns from population arm means (n, 6) and log-multipliers."""
+    control = means[:, ALL_STRATEGIES.index(CONTROL)]
+    personal = means * np.exp(effects)
+    return {f"{PERSONAL_TRUTH_PREFIX}{s}": personal[:, ALL_STRATEGIES.index(s)] - control for s in STRATEGIES}
+
+
 # --------------------------------------------------------------------------- public: truth
-def expected_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str]) -> np.ndarray:
+def expected_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str], *,
+                     creator_effect_sd: float = 0.0, effect_seed: int = 0) -> np.ndarray:
     """Noise-free expected weekly gift diamonds of each profile under ``strategy`` (the truth).
 
     ``strategy`` is one name from ``fields.ALL_STRATEGIES`` or one name per row.
     Uses the profile columns (``creator_id`` not needed) and ``region`` if present.
+    ``creator_effect_sd`` > 0: each creator's own expectation (``creator_effects``
+    of the ``creator_id`` column with ``effect_seed``), as in ``simulate_history``.
     """
     p = _profile_arrays(profiles)
     codes = _check_strategy(strategy, len(p["followers"]))
@@ -344,6 +411,12 @@ def expected_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str]) -> n
         mask = codes == k
         sub = {name: arr[mask] for name, arr in p.items()}
         out[mask] = _arm(sub, int(k))[0]
+    if creator_effect_sd:
+        if "creator_id" not in profiles.columns:
+            raise InputError("creator effects need a creator_id column", loc="profiles",
+                             expected="a DataFrame with a creator_id column", input=list(profiles.columns))
+        effects = creator_effects(profiles["creator_id"].to_numpy(), creator_effect_sd, seed=effect_seed)
+        out = out * np.exp(effects[np.arange(len(codes)), codes.astype(np.intp)])
     return out
 
 
@@ -363,9 +436,10 @@ def true_propensity(profiles: pd.DataFrame) -> pd.DataFrame:
                         index=profiles.index if isinstance(profiles, pd.DataFrame) else None)
 
 
-def simulate_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str], *, seed: int = 0) -> np.ndarray:
+def simulate_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str], *, seed: int = 0,
+                     creator_effect_sd: float = 0.0, effect_seed: int = 0) -> np.ndarray:
     """One random week of gift diamonds per profile row under ``strategy`` (mean = expected_outcome)."""
-    mean = expected_outcome(profiles, strategy)
+    mean = expected_outcome(profiles, strategy, creator_effect_sd=creator_effect_sd, effect_seed=effect_seed)
     return _draw_diamonds(np.random.default_rng(seed), mean)
 
 
@@ -454,13 +528,21 @@ def simulate_profiles(n: int, *, seed: int = 0, minor_share: float = 0.02) -> pd
 
 # --------------------------------------------------------------------------- history
 def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
-                     with_truth: bool = False, start_week: str = _START_WEEK) -> pd.DataFrame:
+                     with_truth: bool = False, start_week: str = _START_WEEK,
+                     creator_effect_sd: float = 0.0) -> pd.DataFrame:
     """A synthetic panel: one row per creator-week in the history contract's shape.
 
     Columns: ``fields.HISTORY_COLUMNS`` then ``week`` (ISO Monday), ``region``,
     ``likes``, ``comments``, ``new_followers``; with ``with_truth`` also
     ``true_uplift_<s>`` for the row's profile. Rows are ordered by creator, then
     week. The same seed gives an identical frame.
+
+    ``creator_effect_sd`` > 0 turns on creator-specific effects (module
+    docstring): each creator's gifts under strategy s are multiplied by its own
+    exp(b_cs - sd^2/2); with ``with_truth`` the frame then also holds
+    ``true_personal_uplift_<s>`` (that creator's own expected uplift), while
+    ``true_uplift_<s>`` stays the population's. 0 (the default) is the
+    simulator without personal effects, unchanged.
     """
     creators = _int_arg("creators", creators, 1)
     weeks = _int_arg("weeks", weeks, 1)
@@ -474,6 +556,7 @@ def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
                          expected="an ISO date (YYYY-MM-DD) of a Monday", input=start_week)
     rng = np.random.default_rng(seed)
     n = creators
+    effects = creator_effects(_ids(n), creator_effect_sd, seed=seed) if creator_effect_sd else None
     p = _initial_state(rng, n, 0.0)  # no minors on LIVE (E1)
     _round_state(p)
     p["prior_weekly_diamonds"] = _seed_prior(rng, p)
@@ -500,6 +583,8 @@ def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
         strat[t] = code
         results = [_arm(p, k) for k in arms]
         mean = np.choose(code, [r[0] for r in results])
+        if effects is not None:
+            mean = mean * np.exp(np.take_along_axis(effects, code[:, None].astype(np.intp), axis=1)[:, 0])
         viewers = np.choose(code, [r[1] for r in results])
         spw_s = np.choose(code, [r[2] for r in results])
         gift = _draw_diamonds(rng, mean)
@@ -561,4 +646,7 @@ def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
         control = means[:, ALL_STRATEGIES.index(CONTROL)]
         for s in STRATEGIES:
             frame[f"{TRUTH_PREFIX}{s}"] = means[:, ALL_STRATEGIES.index(s)] - control
+        if effects is not None:
+            for name, values in _personal_truth(means, np.repeat(effects, weeks, axis=0)).items():
+                frame[name] = values
     return frame
