@@ -238,7 +238,10 @@ def earnings(diamonds, coins, rules_dirs, fmt):
 @click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @click.option("--with-truth", is_flag=True, help="Add true_uplift_<strategy> columns (the simulator's ground truth).")
-def simulate(output, creators, weeks, seed, with_truth):
+@click.option("--creator-effects", "creator_effect_sd", type=click.FloatRange(0.0, 3.0), default=0.0, show_default=True,
+              help="Creator-specific effects: sd of each creator's log-multiplier per strategy (0 = off); "
+                   "with --with-truth adds true_personal_uplift_<strategy>.")
+def simulate(output, creators, weeks, seed, with_truth, creator_effect_sd):
     """Write SYNTHETIC creator-week history in the data-contract shape.
 
     For trying livelift and measuring it against known truth; it is not
@@ -248,7 +251,8 @@ def simulate(output, creators, weeks, seed, with_truth):
     from .recommender.simulate import simulate_history
 
     check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
-    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
+    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth,
+                          creator_effect_sd=creator_effect_sd)
     write_frame(df, output)
     _echo_err(f"wrote {len(df):,} simulated creator-weeks ({creators:,} creators x {weeks} weeks, seed {seed}) to {output}")
 
@@ -412,9 +416,12 @@ def rules_explain(profile_file, rules_dirs, fmt, **flags):
 @click.option("--max-body-bytes", type=click.IntRange(1024), default=1_048_576, show_default=True,
               help="Larger request bodies get 413.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log one line per request.")
+@click.option("--db", "db", default=None,
+              help="Plan store (see `livelift plan`): adds GET /v1/creators/{id}/plan and POST /v1/creators/{id}/weeks, "
+                   "behind API keys from LIVELIFT_API_KEYS or LIVELIFT_API_KEYS_FILE.")
 @MODEL
 @RULES
-def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path, rules_dirs):
+def serve(host, port, workers, max_batch, max_body_bytes, access_log, db, model_path, rules_dirs):
     """Run the HTTP JSON service (OpenAPI at /docs and /openapi.json).
 
     The model and rules load before the port opens: if they cannot, the
@@ -428,7 +435,107 @@ def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path
             "install them with: pip install 'livelift[http]'"
         ) from None
     run(host=host, port=port, workers=workers, model_path=model_path, rules_dirs=rules_dirs,
-        max_batch=max_batch, max_body_bytes=max_body_bytes, access_log=access_log)
+        max_batch=max_batch, max_body_bytes=max_body_bytes, access_log=access_log, db=db)
+
+
+# ---------------------------------------------------------------------- plan (issue 13) ---- begin
+DB = click.option("--db", "db", required=True,
+                  help="Plan store: a SQLite file (plans.db) or a SQLAlchemy URL (postgresql+psycopg://...).")
+
+
+@main.group(cls=_Group)
+def plan():
+    """Each creator's own weekly plan: the population model as prior, the creator's weeks update it.
+
+    Loop: `plan init HISTORY` once, then every week `plan next` and `plan record RESULTS`.
+    """
+
+
+@plan.command("init")
+@click.argument("history", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
+@click.option("--policy", type=click.Choice(["kg", "thompson"]), default="kg", show_default=True,
+              help="kg: knowledge gradient (earn, explore only where it can change the pick); thompson: Thompson sampling.")
+@click.option("--horizon", type=click.IntRange(1, 520), default=12, show_default=True,
+              help="Weeks over which what is learnt is used.")
+@MODEL
+@RULES
+def plan_init(history, db, seed, policy, horizon, model_path, rules_dirs):
+    """Load creators' weekly HISTORY (data-contract rows with a week column) into a new plan store."""
+    from .data.contract import read_history
+    from .plans import init_store
+
+    result = read_history(history)
+    _report_read(result)
+    store, summary = init_store(db, result, _load(model_path, rules_dirs), seed=seed, policy=policy, horizon=horizon)
+    for note in summary.notes:
+        _echo_err(f"note: {note}")
+    h = summary.hyper
+    _echo_err(f"plan store ready: {summary.creators:,} creators, {summary.weeks:,} weeks; week-to-week noise sd "
+              f"{min(h.noise_var) ** 0.5:.2f}-{max(h.noise_var) ** 0.5:.2f} (log scale), creator-to-creator "
+              f"spread of effects sd {h.het_var ** 0.5:.2f}")
+
+
+@plan.command("next")
+@DB
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the picks to .csv, .parquet, .jsonl or .json (default: print).")
+@click.option("--creator", default=None, help="Only this creator_id.")
+@click.option("--week", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Week (Monday, YYYY-MM-DD) to plan; default: each creator's latest recorded week + 7 days.")
+@MODEL
+@RULES
+@FORMAT
+def plan_next(db, output, creator, week, model_path, rules_dirs, fmt):
+    """Next week's pick per creator: strategy, expected uplift, 80% range and why (same week, same pick)."""
+    from .plans import Store, next_picks
+
+    picks = next_picks(Store.open(db), _load(model_path, rules_dirs), creator=creator,
+                       week=None if week is None else week.date())
+    if output is not None:
+        from .data.writers import check_output_path, write_frame
+
+        check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
+        write_frame(picks, output)
+        _echo_err(f"wrote {len(picks):,} picks to {output}")
+        return
+    if fmt == "json":
+        click.echo(picks.to_json(orient="records", indent=2))
+        return
+    for r in picks.itertuples():
+        click.echo(f"{r.creator_id}  week of {r.week}: {r.strategy}\n  {r.reason}")
+
+
+@plan.command("record")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB
+def plan_record(results, db):
+    """Add observed weeks (data-contract rows with a week column); all or nothing, never counted twice."""
+    from .data.contract import read_history
+    from .plans import Store, record_weeks
+
+    result = read_history(results)
+    _report_read(result)
+    summary = record_weeks(Store.open(db), result)
+    _echo_err(f"recorded {summary.added:,} new weeks for {summary.creators:,} creators"
+              + (f"; {summary.already:,} already recorded with the same values (skipped)" if summary.already else ""))
+
+
+@plan.command("show")
+@DB
+@click.option("--creator", required=True, help="creator_id to show.")
+@MODEL
+@RULES
+@FORMAT
+def plan_show(db, creator, model_path, rules_dirs, fmt):
+    """A creator's own estimate per strategy beside the population model's, and the weeks behind it."""
+    from .plans import Store, creator_view
+    from .plans.report import show_text, show_json
+
+    view = creator_view(Store.open(db), _load(model_path, rules_dirs), creator)
+    click.echo(show_json(view) if fmt == "json" else show_text(view))
+# ---------------------------------------------------------------------- plan (issue 13) ---- end
 
 
 if __name__ == "__main__":  # pragma: no cover

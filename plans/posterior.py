@@ -23,7 +23,7 @@ profile's ``prior_weekly_diamonds`` ``P_t`` (mean of the 4 weeks before)::
   average creator, and an interval that ignored this would be too narrow.
 * ``sigma^2(P)`` (week-to-week noise), ``base_mean`` / ``base_var`` and
   ``het_var`` are empirical-Bayes hyper-parameters estimated once from the
-  history (``fit_hyper``); weekly ``z`` is winsorised at 3 sigma, because one
+  history (``fit_hyper``); weekly ``z`` is winsorised at 3.5 sigma around the typical z, because one
   whale gift must not rewrite a creator's plan.
 
 The posterior is Gaussian in (a, d_1..d_5): precision = prior precision +
@@ -54,7 +54,7 @@ K = 10.0
 """Diamonds added to the outcome and the level before taking logs (zero-gift weeks are common)."""
 Z80 = 1.2815515655446004
 """Standard-normal 0.9 quantile: an 80% interval is mean +- Z80 sd."""
-_CLIP = 3.0
+_CLIP = 3.5
 _MIN_REL = -0.95  # an uplift below -95% of the level cannot be put on the log scale
 _N_BINS = 8
 ARMS = len(ALL_STRATEGIES)
@@ -125,8 +125,8 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
         noise.append(float((sub["dev"] ** 2).sum() / dof) if dof >= 10 else total_var)
     hyper = Hyper(tuple(map(float, edges)), tuple(noise), 0.0, 1.0, 0.0, len(df))
     s2 = hyper.sigma2(np.exp(df["lv"]) - K)
-    df["zc"] = np.clip(df["z"], -_CLIP * np.sqrt(s2), _CLIP * np.sqrt(s2))  # winsorise as the update does
     df["s2"] = s2
+    df["zc"] = _winsorise(df["z"].to_numpy(), s2, float(np.median(df["z"])) if len(df) else 0.0)
     none = df[df["arm"] == 0].groupby("c").agg(m=("zc", "mean"), n=("zc", "size"), s2=("s2", "mean"))
     if len(none) >= 2:
         base_mean = float(none["m"].mean())
@@ -137,10 +137,16 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
     return Hyper(hyper.noise_edges, hyper.noise_var, base_mean, base_var, het, len(df))
 
 
+def _winsorise(z: np.ndarray, s2: np.ndarray, centre: float) -> np.ndarray:
+    """Clip z to centre +- 3.5 sigma (one whale gift must not rewrite a creator's plan)."""
+    half = _CLIP * np.sqrt(s2)
+    return np.clip(z, centre - half, centre + half)
+
+
 def _het_var(df: pd.DataFrame, none: pd.DataFrame, prior: "Prior") -> float:
     creators = np.array(sorted(df["c"].unique()))
     arms = df[df["arm"] > 0].groupby(["c", "arm"]).agg(m=("zc", "mean"), n=("zc", "size"), s2=("s2", "mean"))
-    arms = arms.join(none, on="c", rsuffix="_none", how="inner")
+    arms = arms.join(none.add_suffix("_none"), on="c", how="inner")
     if arms.empty:
         return 0.0
     ci = np.searchsorted(creators, arms.index.get_level_values("c").to_numpy())
@@ -163,7 +169,7 @@ def weekly_sums(weeks: pd.DataFrame, creators: np.ndarray, hyper: Hyper) -> tupl
         return W, WZ
     level = weeks["prior_weekly_diamonds"].to_numpy(dtype=float)
     s2 = hyper.sigma2(level)
-    z = np.clip(log_outcome(weeks["gift_diamonds"], level), -_CLIP * np.sqrt(s2), _CLIP * np.sqrt(s2))
+    z = _winsorise(log_outcome(weeks["gift_diamonds"], level), s2, hyper.base_mean)
     ci = np.searchsorted(creators, weeks["creator_id"].astype(str).to_numpy())
     ai = _arm_codes(weeks["strategy"])
     np.add.at(W, (ci, ai), 1.0 / s2)
