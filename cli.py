@@ -449,6 +449,10 @@ def plan():
 
     Loop: `plan init HISTORY` once, then every week `plan next` and `plan record RESULTS`.
     """
+    try:
+        import sqlalchemy  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the extra
+        raise click.ClickException("`livelift plan` needs SQLAlchemy: pip install 'livelift[plans]'") from None
 
 
 @plan.command("init")

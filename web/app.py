@@ -650,13 +650,29 @@ def app_from_env(environ: Optional[dict] = None) -> FastAPI:
     """uvicorn factory for multi-worker runs: configuration from ``LIVELIFT_*`` variables."""
     env = os.environ if environ is None else environ
     rules = tuple(p for p in env.get(ENV_RULES, "").split(os.pathsep) if p)
-    return create_app(
+    app = create_app(
         model_path=env.get(ENV_MODEL) or None,
         rules_dirs=rules,
         max_body_bytes=_env_int(env, ENV_MAX_BODY, DEFAULT_MAX_BODY),
         max_batch=_env_int(env, ENV_MAX_BATCH, DEFAULT_MAX_BATCH),
         freeze_gc=True,
     )
+    _maybe_include_plans(app, env.get(ENV_PLAN_DB), env)  # plans (issue 13)
+    return app
+
+
+# ---- plans (issue 13): minimal hook, to be re-wired by the lead after the routers refactor ---- begin
+ENV_PLAN_DB = "LIVELIFT_PLAN_DB"
+
+
+def _maybe_include_plans(app: FastAPI, db: Any, environ: Any = None) -> None:
+    """Add the plan routes (web/routers_plans.py) when a plan store is configured."""
+    if not db:
+        return
+    from .routers_plans import include_plans, load_keys
+
+    include_plans(app, str(db), load_keys(environ))
+# ---- plans (issue 13) ---- end
 
 
 def _env_int(env: Any, name: str, default: int) -> int:
@@ -714,6 +730,7 @@ def serve(
     max_batch: int = DEFAULT_MAX_BATCH,
     log_level: str = "info",
     access_log: bool = False,
+    db: Any = None,
 ) -> None:
     """Load the model and rules, then serve until interrupted.
 
@@ -734,6 +751,7 @@ def serve(
     _check_can_listen(host, port)
     if workers == 1:
         app = create_app(service, max_body_bytes=max_body_bytes, max_batch=max_batch, freeze_gc=True)
+        _maybe_include_plans(app, db)  # plans (issue 13)
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level, log_config=log_config(log_level),
                                 access_log=access_log)
         uvicorn.Server(config).run()
@@ -746,6 +764,11 @@ def serve(
         os.environ.pop(ENV_MODEL, None)
     os.environ[ENV_MAX_BODY] = str(max_body_bytes)
     os.environ[ENV_MAX_BATCH] = str(max_batch)
+    if db:  # plans (issue 13): each worker opens the store; keys are checked here first
+        from .routers_plans import load_keys
+
+        load_keys()
+        os.environ[ENV_PLAN_DB] = str(db)
     uvicorn.run(
         "livelift.web.app:app_from_env",
         factory=True,
