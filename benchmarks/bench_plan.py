@@ -38,6 +38,7 @@ from livelift.recommender.simulate import expected_outcome, simulate_history, si
 from livelift.service import Recommender
 
 HISTORY_WEEKS = 8
+POLICIES = ("kg", "thompson", "greedy")
 
 
 def _truth(profiles: pd.DataFrame, sd: float, seed: int) -> np.ndarray:
@@ -57,6 +58,12 @@ def _world(n: int, sd: float, seed: int, rec: Recommender):
     pop = np.concatenate([np.zeros((n, 1)), long["uplift_diamonds"].to_numpy(float).reshape(n, k)], axis=1)
     pop = np.where(allowed & np.isfinite(pop), pop, -np.inf)
     best = np.where(allowed, truth, -np.inf).max(axis=1)
+    lo = long["uplift_low"].to_numpy(float).reshape(n, k)
+    hi = long["uplift_high"].to_numpy(float).reshape(n, k)
+    t = truth[:, 1:]
+    ok = np.isfinite(lo)
+    print(f"  population 80% interval coverage of the personal truth (effects sd {sd}): "
+          f"{((lo <= t) & (t <= hi))[ok].mean():.3f}")
     return hist, latest, truth, allowed, pop, best
 
 
@@ -92,7 +99,7 @@ def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: P
         out[name] = {"gain": float(gain.sum()), "regret": float((best[:, None] - gain).sum())}
     start = pd.Timestamp(hist["week"].max()) + pd.Timedelta(days=7)
     cover = {}
-    for policy in ("kg", "thompson"):
+    for policy in POLICIES:
         db = tmp / f"plan-{sd}-{policy}.db"
         store, summary = init_store(str(db), validate_history(hist), rec, seed=seed, policy=policy, horizon=weeks)
         cover_before = _coverage(store, rec, truth)

@@ -15,6 +15,7 @@ only among the strategies the rules allow, plus ``none``:
   where learning can change the pick. The benchmark compares it with
   Thompson sampling on the same simulator (benchmarks/bench_plan.py).
 * ``thompson``: draw one set of effects from the posterior, pick its best.
+* ``greedy``: the best posterior mean, no exploration (a baseline).
 
 Randomness (Thompson draws, the "chance it is your best" in reasons) comes
 from a hash of (seed, creator_id, week): the same week gives the same picks
@@ -33,7 +34,7 @@ from .posterior import ARMS, Posterior, Prior
 
 __all__ = ["POLICIES", "Picks", "choose", "hashed_normals"]
 
-POLICIES = ("kg", "thompson")
+POLICIES = ("kg", "thompson", "greedy")
 _NODES = (np.arange(48) + 0.5) / 48.0  # quantile mid-points for E[max of lines]
 _DRAWS = 128
 
@@ -120,6 +121,8 @@ def choose(post: Posterior, prior: Prior, sigma2: np.ndarray, allowed5: np.ndarr
     greedy = np.argmax(mu, axis=1)
     if policy == "thompson":
         arm = np.argmax(masked[:, 0, :], axis=1)
+    elif policy == "greedy":
+        arm = greedy
     else:
         score = mu + max(horizon - 1, 0) * _kg(post, sigma2, allowed)
         arm = np.argmax(np.where(allowed, score, -np.inf), axis=1)

@@ -57,6 +57,7 @@ Z80 = 1.2815515655446004
 _CLIP = 3.5
 _MIN_REL = -0.95  # an uplift below -95% of the level cannot be put on the log scale
 _N_BINS = 8
+BASE_VAR = 100.0  # the baseline offset is learnt from the creator's own weeks only (a flat prior)
 ARMS = len(ALL_STRATEGIES)
 
 
@@ -105,11 +106,12 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
     sampling variance over creator-strategy pairs with both 'none' and that
     strategy, floored at 0.
     """
+    level = creator_level(weeks)
     df = pd.DataFrame({
         "c": weeks["creator_id"].astype(str).to_numpy(),
         "arm": _arm_codes(weeks["strategy"]),
-        "z": log_outcome(weeks["gift_diamonds"], weeks["prior_weekly_diamonds"]),
-        "lv": np.log(weeks["prior_weekly_diamonds"].to_numpy(dtype=float) + K),
+        "z": log_outcome(weeks["gift_diamonds"], level),
+        "lv": np.log(level + K),
     })
     edges = np.unique(np.quantile(df["lv"], np.linspace(0, 1, _N_BINS + 1)[1:-1])) if len(df) >= 8 * _N_BINS else np.array([])
     df["bin"] = np.searchsorted(edges, df["lv"])
@@ -130,9 +132,9 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
     none = df[df["arm"] == 0].groupby("c").agg(m=("zc", "mean"), n=("zc", "size"), s2=("s2", "mean"))
     if len(none) >= 2:
         base_mean = float(none["m"].mean())
-        base_var = float(max(np.var(none["m"], ddof=1) - (none["s2"] / none["n"]).mean(), 0.01))
     else:
-        base_mean, base_var = float(df["zc"].mean()) if len(df) else 0.0, max(total_var, 0.01)
+        base_mean = float(df["zc"].mean()) if len(df) else 0.0
+    base_var = BASE_VAR
     het = _het_var(df, none, prior) if prior is not None else 0.0
     return Hyper(hyper.noise_edges, hyper.noise_var, base_mean, base_var, het, len(df))
 
@@ -160,6 +162,11 @@ def _het_var(df: pd.DataFrame, none: pd.DataFrame, prior: "Prior") -> float:
     return float(max(np.mean(excess[ok]), 0.0)) if ok.any() else 0.0
 
 
+def creator_level(weeks: pd.DataFrame) -> np.ndarray:
+    """Each row's creator level L_c: the creator's latest ``prior_weekly_diamonds`` (rows sorted by week)."""
+    return weeks.groupby("creator_id", sort=False)["prior_weekly_diamonds"].transform("last").to_numpy(dtype=float)
+
+
 def weekly_sums(weeks: pd.DataFrame, creators: np.ndarray, hyper: Hyper) -> tuple[np.ndarray, np.ndarray]:
     """Per creator (in ``creators`` order) and arm: sum of w = 1/sigma^2 and of w z, shapes (n, 6)."""
     n = len(creators)
@@ -167,7 +174,7 @@ def weekly_sums(weeks: pd.DataFrame, creators: np.ndarray, hyper: Hyper) -> tupl
     WZ = np.zeros((n, ARMS))
     if len(weeks) == 0:
         return W, WZ
-    level = weeks["prior_weekly_diamonds"].to_numpy(dtype=float)
+    level = creator_level(weeks)
     s2 = hyper.sigma2(level)
     z = _winsorise(log_outcome(weeks["gift_diamonds"], level), s2, hyper.base_mean)
     ci = np.searchsorted(creators, weeks["creator_id"].astype(str).to_numpy())
