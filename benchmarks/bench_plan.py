@@ -25,6 +25,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -87,7 +88,8 @@ def _coverage(store, rec, truth: np.ndarray) -> float:
     return float(inside[ok].mean())
 
 
-def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: Path) -> dict:
+def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: Path, het=None,
+              policies: tuple[str, ...] = POLICIES) -> dict:
     hist, latest, truth, allowed, pop, best = _world(n, sd, seed, rec)
     rng = np.random.default_rng(seed + 99)
     rows = np.arange(n)
@@ -99,9 +101,14 @@ def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: P
         out[name] = {"gain": float(gain.sum()), "regret": float((best[:, None] - gain).sum())}
     start = pd.Timestamp(hist["week"].max()) + pd.Timedelta(days=7)
     cover = {}
-    for policy in POLICIES:
+    for policy in policies:
         db = tmp / f"plan-{sd}-{policy}.db"
         store, summary = init_store(str(db), validate_history(hist), rec, seed=seed, policy=policy, horizon=weeks)
+        if het is not None:  # diagnostic: replace the estimated spread (e.g. by the simulator's true one)
+            hyper = replace(summary.hyper, het_var=het(sd))
+            with store.begin() as conn:
+                store.put_settings(conn, {"hyper": hyper.to_dict()})
+            summary = replace(summary, hyper=hyper)
         cover_before = _coverage(store, rec, truth)
         gain = np.zeros((n, weeks))
         t0 = time.perf_counter()
@@ -145,13 +152,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--effect-sd", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--speed", type=int, default=0, help="also time plan next for this many creators")
+    ap.add_argument("--true-spread", action="store_true",
+                    help="diagnostic: give the plan the simulator's true spread (het_var = effect sd^2) instead of "
+                         "the one estimated from the history")
+    ap.add_argument("--policies", default="kg,thompson,greedy")
     args = ap.parse_args(argv)
     rec = Recommender.load()
     print(f"SIMULATED creators: {args.creators}, {args.weeks} planned weeks after {HISTORY_WEEKS} weeks of history, "
           f"seed {args.seed}; population model: the shipped one (trained on simulated data, no creator effects)")
     with tempfile.TemporaryDirectory() as d:
         for sd in (args.effect_sd, 0.0):
-            res = run_world(args.creators, args.weeks, sd, args.seed, rec, Path(d))
+            het = (lambda sd: sd * sd) if args.true_spread else None
+            res = run_world(args.creators, args.weeks, sd, args.seed, rec, Path(d), het, tuple(args.policies.split(",")))
             print(f"\ncreator effects sd {sd} (log scale); oracle gain {res['oracle']:,.0f} diamonds")
             pop_regret = res["results"]["population top pick"]["regret"]
             print(f"{'policy':<22}{'true gain':>14}{'regret':>14}{'regret / population':>22}")

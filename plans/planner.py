@@ -339,9 +339,9 @@ def creator_view(store: Store, rec: Any, creator_id: str) -> CreatorView:
         raise InputError("no recorded weeks for this creator", loc="--creator", input=creator_id,
                          expected="a creator_id with at least one week in the store")
     latest, prior, allowed, post = _posterior_for(rec, weeks, hyper)
-    pop_up = prior.scale[:, None] * np.expm1(prior.mean)
-    pop_lo = prior.scale[:, None] * np.expm1(prior.mean - prior.below)
-    pop_hi = prior.scale[:, None] * np.expm1(prior.mean + prior.above)
+    pop_up = prior.scale[:, None] * (prior.mean)
+    pop_lo = prior.scale[:, None] * (prior.mean - prior.below)
+    pop_hi = prior.scale[:, None] * (prior.mean + prior.above)
     table = pd.DataFrame({
         "strategy": list(STRATEGIES),
         "allowed": allowed[0],
