@@ -38,7 +38,7 @@ from livelift.plans.planner import _posterior_for, _settings, _read_weeks
 from livelift.recommender.simulate import expected_outcome, simulate_history, simulate_outcome
 from livelift.service import Recommender
 
-HISTORY_WEEKS = 8
+HISTORY_WEEKS = int(os.environ.get("BENCH_HISTORY_WEEKS", "8"))
 POLICIES = ("kg", "thompson", "greedy")
 
 

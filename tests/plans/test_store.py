@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,7 +77,12 @@ def test_failing_record_leaves_the_store_unchanged(db_url, history, recommender)
 
 
 def test_many_own_weeks_move_the_posterior_to_the_data(db_url, history, recommender):
-    store, _ = init_store(db_url, history, recommender)
+    store, summary = init_store(db_url, history, recommender)
+    # hyper-parameters as a bigger history shows them (40 creators are too few: one whale week sets a bin's
+    # noise): effects spread by ~50% between creators, week-to-week noise variance 2 on the ratio scale
+    hyper = dataclasses.replace(summary.hyper, het_var=0.25, noise_var=(2.0,) * len(summary.hyper.noise_var))
+    with store.begin() as conn:
+        store.put_settings(conn, {"hyper": hyper.to_dict()})
     base = creator_view(store, recommender, "cr000006").table.set_index("strategy")
     rows = []
     for i in range(60):  # 60 weeks alternating none (~100 diamonds) and promote (~1,000)
