@@ -5,7 +5,7 @@ only among the strategies the rules allow, plus ``none``:
 
 * ``kg`` (default): finite-horizon knowledge gradient (Frazier, Powell and
   Dayanik 2009, correlated beliefs). For each candidate k, score_k = value_k
-  + H x KG_k, where value_k is the posterior mean effect (log scale, 0 for
+  + H x KG_k, where value_k is the posterior mean effect (uplift / level, 0 for
   'none') and KG_k is how much one more week of k is expected to raise the
   best posterior mean (E[max_j mu'_j] - max_j mu_j, over the Gaussian
   update of all arms: a week of 'none' teaches the baseline and so every
@@ -65,7 +65,7 @@ class Picks:
 
 
 def _values(theta: np.ndarray) -> np.ndarray:
-    """Arm values on the log scale from (a, d_1..d_5): none -> 0, s -> d_s."""
+    """Arm values (uplift / level) from (a, d_1..d_5): none -> 0, s -> d_s."""
     out = theta.copy()
     out[..., 0] = 0.0
     return out

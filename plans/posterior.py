@@ -26,13 +26,18 @@ strategy ``s_t``::
   spread h (a creator's gifts under s are the population's times exp(b),
   b ~ N(0, h^2)), estimated from the ``plan init`` history on the log scale,
   where whale gifts do not swamp it (method of moments: mean over
-  creator-strategy pairs of (d_hat - m)^2 - tau^2 - sampling variance,
-  floored at 0). A creator is not the average creator; an interval that
+  creator-strategy pairs of (d_hat - m)^2 - tau^2 - sampling variance, less
+  two standard errors, floored at 0: the estimate is noisy, and a spread
+  that is not clearly there only lets noisy weeks move the plan). A creator is not the average creator; an interval that
   ignored this would be too narrow.
 * ``sigma^2(L)`` is the week-to-week noise of r: pooled within-(creator,
   strategy) variance in 8 bins of the level, from the ``plan init`` history.
   It is large (single whale gifts): a creator's own weeks move the estimate
-  only as fast as they really inform it.
+  only as fast as they really inform it. Before that, r is capped at the
+  median r of the creator's weeks with the same strategy plus the bin's
+  pooled 99th percentile of such deviations (``Hyper.cap``): a whale week
+  counts as a very good week, not as ten. This trims the mean a little; it
+  measurably helped the plan in benchmarks/bench_plan.py.
 
 The posterior is Gaussian in (a, d_1..d_5): precision = prior precision +
 X'WX, mean = precision^-1 (prior precision x prior mean + X'Wr), with X the
@@ -184,8 +189,11 @@ def _log_het(df: pd.DataFrame, prior: "Prior", base_mean: float) -> float:
     d_hat = (arms["m"] - arms["m_none"]).to_numpy()
     sv = (arms["s2"] / arms["n"] + arms["s2_none"] / arms["n_none"]).to_numpy()
     excess = (d_hat - m_log) ** 2 - tau2_log - sv
-    ok = np.isfinite(excess)
-    return float(max(np.mean(excess[ok]), 0.0)) if ok.any() else 0.0
+    excess = excess[np.isfinite(excess)]
+    if len(excess) < 2:
+        return 0.0
+    # only a spread the history shows clearly (mean excess more than 2 standard errors above 0)
+    return float(max(np.mean(excess) - 2.0 * np.std(excess, ddof=1) / np.sqrt(len(excess)), 0.0))
 
 
 def creator_level(weeks: pd.DataFrame) -> np.ndarray:
