@@ -34,6 +34,7 @@ __all__ = ["InitSummary", "RecordSummary", "CreatorView", "init_store", "record_
 PICK_COLUMNS = ("creator_id", "week", "strategy", "expected_uplift", "low", "high", "reason", "own_weeks",
                 "chance_best", "policy")
 CHUNK = 20_000
+_TEXT = {"creator_id", "week", "strategy", "category", "region"}
 _PROFILE = tuple(c.name for c in PROFILE_COLUMNS)
 
 
@@ -95,14 +96,15 @@ def history_from_records(records: list[dict], source: str) -> pd.DataFrame:
 
 def _read_weeks(conn: Any, creator_ids: list[str] | None = None, lo: str | None = None,
                 hi: str | None = None) -> pd.DataFrame:
-    q = sa.select(*[weeks_table.c[f] for f in WEEK_FIELDS])
+    q = sa.select(*[weeks_table.c[f] for f in WEEK_FIELDS])  # columns built below: faster than rows -> frame
     if creator_ids is not None:
         q = q.where(weeks_table.c.creator_id.in_(creator_ids))
     if lo is not None:
         q = q.where(weeks_table.c.creator_id >= lo, weeks_table.c.creator_id <= hi)
-    df = pd.DataFrame(conn.execute(q.order_by(weeks_table.c.creator_id, weeks_table.c.week)).all(),
-                      columns=list(WEEK_FIELDS))
-    return df
+    rows = conn.execute(q.order_by(weeks_table.c.creator_id, weeks_table.c.week)).all()
+    columns = list(zip(*rows)) if rows else [()] * len(WEEK_FIELDS)
+    return pd.DataFrame({f: np.asarray(col, dtype=object if f in _TEXT else float)
+                         for f, col in zip(WEEK_FIELDS, columns)})
 
 
 # --------------------------------------------------------------------------- population prior
@@ -278,9 +280,21 @@ def _stored(conn: Any, creators: np.ndarray, weeks: np.ndarray) -> pd.DataFrame:
 
 def _next_chunk(store: Store, rec: Any, hyper: Hyper, settings: dict, weeks: pd.DataFrame,
                 week: date | None) -> pd.DataFrame:
+    last = _latest(weeks)
+    target = _next_week(last["week"], week)
+    with store.engine.connect() as conn:
+        old = _stored(conn, last["creator_id"].to_numpy().astype(str), target)
+        conn.rollback()
+    if len(old):  # picks already made for these weeks are returned as they were: compute only the rest
+        done = set(old["creator_id"])
+        todo = ~last["creator_id"].isin(done).to_numpy()
+        if not todo.any():
+            return old.sort_values("creator_id", kind="stable").reset_index(drop=True)[list(PICK_COLUMNS)]
+        weeks = weeks[weeks["creator_id"].isin(set(last["creator_id"][todo]))]
+        week_of = dict(zip(last["creator_id"], target))
     latest, prior, allowed, post = _posterior_for(rec, weeks, hyper)
     creators = latest["creator_id"].to_numpy().astype(str)
-    target = _next_week(latest["week"], week)
+    target = np.array([week_of[c] for c in creators], dtype=object) if len(old) else target
     keys = [f"{c}|{w}" for c, w in zip(creators, target)]
     sigma2 = hyper.sigma2(latest["prior_weekly_diamonds"].to_numpy(dtype=float))
     picks = pol.choose(post, prior, sigma2, allowed, keys, seed=int(settings.get("seed", 0)),

@@ -36,22 +36,23 @@ __all__ = ["POLICIES", "Picks", "choose", "hashed_normals"]
 
 POLICIES = ("kg", "thompson", "greedy")
 _NODES = (np.arange(48) + 0.5) / 48.0  # quantile mid-points for E[max of lines]
-_DRAWS = 128
+_DRAWS = 64
 
 
 def hashed_normals(keys: list[str], seed: int, count: int) -> np.ndarray:
-    """(len(keys), count) standard normals, a pure function of (seed, key)."""
+    """(len(keys), count) standard normals, a pure function of (seed, key) (splitmix64 -> inverse normal CDF)."""
+    from scipy.special import ndtri
+
     raw = np.array([zlib.crc32(k.encode()) << 32 | zlib.adler32(k.encode()) for k in keys], dtype=np.uint64)
     with np.errstate(over="ignore"):
         base = raw ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) & ((1 << 64) - 1))
-        j = np.arange(2 * count, dtype=np.uint64)[None, :]
-        x = base[:, None] + (j + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        x = x ^ (x >> np.uint64(31))
-    u = ((x >> np.uint64(11)).astype(float) + 0.5) / 2.0**53
-    u1, u2 = u[:, :count], u[:, count:]
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        x = base[:, None] + np.arange(1, count + 1, dtype=np.uint64)[None, :] * np.uint64(0xD1B54A32D192ED03)
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return ndtri(((x >> np.uint64(11)).astype(float) + 0.5) / 2.0**53)
 
 
 @dataclass(frozen=True)
