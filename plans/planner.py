@@ -20,16 +20,16 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..data.contract import ReadResult, validate_history
+from ..data.contract import ReadResult
 from ..data.fields import ALL_STRATEGIES, PROFILE_COLUMNS, STRATEGIES
-from ..errors import InputError, Problem
+from ..errors import InputError
 from . import policy as pol
 from .posterior import Hyper, Posterior, Prior, fit_hyper, posterior, prior_from_population, weekly_sums
 from .reasons import reasons
 from .store import WEEK_FIELDS, Store, now, picks_table, weeks_table
 
 __all__ = ["InitSummary", "RecordSummary", "CreatorView", "init_store", "record_weeks", "next_picks",
-           "creator_view", "PICK_COLUMNS", "history_from_records"]
+           "creator_view", "PICK_COLUMNS"]
 
 PICK_COLUMNS = ("creator_id", "week", "strategy", "expected_uplift", "low", "high", "reason", "own_weeks",
                 "chance_best", "policy")
@@ -87,11 +87,6 @@ def _rows(result: ReadResult) -> pd.DataFrame:
                              input=f"{out['creator_id'].iloc[first]} {out['week'].iloc[first]}")
         out = out.drop_duplicates(["creator_id", "week"])
     return out.sort_values(["creator_id", "week"], kind="stable").reset_index(drop=True)
-
-
-def history_from_records(records: list[dict], source: str) -> pd.DataFrame:
-    """Validated store rows from JSON-like records (the HTTP body)."""
-    return _rows(validate_history(pd.DataFrame.from_records(records), source=source))
 
 
 def _read_weeks(conn: Any, creator_ids: list[str] | None = None, lo: str | None = None,

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.fields import ALL_STRATEGIES, CONTROL
 from .posterior import ARMS, Posterior, Prior
 
 __all__ = ["POLICIES", "Picks", "choose", "hashed_normals"]
@@ -131,11 +130,3 @@ def choose(post: Posterior, prior: Prior, sigma2: np.ndarray, allowed5: np.ndarr
     var_now = np.concatenate([np.full((n, 1), np.nan), post.sd**2], axis=1)[rows, arm]
     narrows = np.where(arm > 0, 1.0 - np.sqrt(1.0 / (1.0 + var_now / sigma2)), 0.0)
     return Picks(arm, wins[rows, arm], np.nan_to_num(narrows), arm != greedy)
-
-
-def arm_name(i: int) -> str:
-    return ALL_STRATEGIES[int(i)]
-
-
-def is_control(i: int) -> bool:
-    return ALL_STRATEGIES[int(i)] == CONTROL
