@@ -459,8 +459,9 @@ def plan():
 @click.argument("history", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @DB
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
-@click.option("--policy", type=click.Choice(["kg", "thompson"]), default="kg", show_default=True,
-              help="kg: knowledge gradient (earn, explore only where it can change the pick); thompson: Thompson sampling.")
+@click.option("--policy", type=click.Choice(["greedy", "kg", "thompson"]), default="greedy", show_default=True,
+              help="greedy: best posterior mean (measured best, benchmarks/bench_plan.py); kg: knowledge gradient; "
+                   "thompson: Thompson sampling.")
 @click.option("--horizon", type=click.IntRange(1, 520), default=12, show_default=True,
               help="Weeks over which what is learnt is used.")
 @MODEL

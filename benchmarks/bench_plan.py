@@ -39,7 +39,7 @@ from livelift.recommender.simulate import expected_outcome, simulate_history, si
 from livelift.service import Recommender
 
 HISTORY_WEEKS = int(os.environ.get("BENCH_HISTORY_WEEKS", "8"))
-POLICIES = ("kg", "thompson", "greedy")
+POLICIES = ("greedy", "kg", "thompson")
 
 
 def _truth(profiles: pd.DataFrame, sd: float, seed: int) -> np.ndarray:
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--true-spread", action="store_true",
                     help="diagnostic: give the plan the simulator's true spread (het_var = effect sd^2) instead of "
                          "the one estimated from the history")
-    ap.add_argument("--policies", default="kg,thompson,greedy")
+    ap.add_argument("--policies", default="greedy,kg,thompson")
     args = ap.parse_args(argv)
     rec = Recommender.load()
     print(f"SIMULATED creators: {args.creators}, {args.weeks} planned weeks after {HISTORY_WEEKS} weeks of history, "

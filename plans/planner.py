@@ -124,7 +124,7 @@ def _latest(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- init / record
-def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy: str = "kg",
+def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy: str = "greedy",
                horizon: int = 12) -> tuple[Store, InitSummary]:
     """Create the store at ``db`` with ``history`` (validated), fit and save the hyper-parameters."""
     if policy not in pol.POLICIES:
@@ -293,7 +293,7 @@ def _next_chunk(store: Store, rec: Any, hyper: Hyper, settings: dict, weeks: pd.
     keys = [f"{c}|{w}" for c, w in zip(creators, target)]
     sigma2 = hyper.sigma2(latest["prior_weekly_diamonds"].to_numpy(dtype=float))
     picks = pol.choose(post, prior, sigma2, allowed, keys, seed=int(settings.get("seed", 0)),
-                       policy=str(settings.get("policy", "kg")), horizon=int(settings.get("horizon", 12)))
+                       policy=str(settings.get("policy", "greedy")), horizon=int(settings.get("horizon", 12)))
     rows = np.arange(len(creators))
     a5 = np.clip(picks.arm - 1, 0, len(STRATEGIES) - 1)
     is_none = picks.arm == 0
@@ -308,7 +308,7 @@ def _next_chunk(store: Store, rec: Any, hyper: Hyper, settings: dict, weeks: pd.
         "strategy": np.asarray(ALL_STRATEGIES, dtype=object)[picks.arm],
         "expected_uplift": up, "low": lo, "high": hi, "reason": text,
         "own_weeks": own.astype(int), "chance_best": picks.p_best,
-        "policy": str(settings.get("policy", "kg")),
+        "policy": str(settings.get("policy", "greedy")),
     })
     return _store_picks(store, fresh)[list(PICK_COLUMNS)]
 

@@ -33,11 +33,10 @@ strategy ``s_t``::
 * ``sigma^2(L)`` is the week-to-week noise of r: pooled within-(creator,
   strategy) variance in 8 bins of the level, from the ``plan init`` history.
   It is large (single whale gifts): a creator's own weeks move the estimate
-  only as fast as they really inform it. Before that, r is capped at the
-  median r of the creator's weeks with the same strategy plus the bin's
-  pooled 99th percentile of such deviations (``Hyper.cap``): a whale week
-  counts as a very good week, not as ten. This trims the mean a little; it
-  measurably helped the plan in benchmarks/bench_plan.py.
+  only as fast as they really inform it. Weeks are not trimmed: capping
+  whale weeks (tried: at a strategy's median + the pooled 99th percentile)
+  biased the strategies tried most downwards and made the plan worse in
+  benchmarks/bench_plan.py.
 
 The posterior is Gaussian in (a, d_1..d_5): precision = prior precision +
 X'WX, mean = precision^-1 (prior precision x prior mean + X'Wr), with X the
@@ -71,7 +70,6 @@ BASE_VAR = 100.0
 """Prior variance of the baseline a_c: flat, so it is learnt from the creator's own weeks only."""
 _MIN_REL = -0.95  # relative uplifts below -95% of the level are not believable; clipped
 _N_BINS = 8
-CAP_QUANTILE = 0.99
 ARMS = len(ALL_STRATEGIES)
 
 
@@ -85,7 +83,6 @@ class Hyper:
     base_var: float
     het_var: float  # h^2: relative creator-to-creator spread of effects
     weeks_used: int
-    cap: tuple[float, ...] = ()  # per level bin: r is capped at the creator's median r + this (whale weeks)
 
     def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -93,24 +90,12 @@ class Hyper:
     @classmethod
     def from_dict(cls, d: dict) -> "Hyper":
         return cls(tuple(d["noise_edges"]), tuple(d["noise_var"]), float(d["base_mean"]),
-                   float(d["base_var"]), float(d["het_var"]), int(d["weeks_used"]), tuple(d.get("cap", ())))
+                   float(d["base_var"]), float(d["het_var"]), int(d["weeks_used"]))
 
     def sigma2(self, level: np.ndarray) -> np.ndarray:
         """Week-to-week noise variance of r for a creator at level L."""
         idx = np.searchsorted(np.asarray(self.noise_edges), np.log(np.asarray(level, dtype=float) + K))
         return np.asarray(self.noise_var)[idx]
-
-    def capped(self, r: np.ndarray, level: np.ndarray, creator: np.ndarray, arm: np.ndarray) -> np.ndarray:
-        """r capped at the median r of the creator's weeks with the same strategy + the bin's cap.
-
-        The cap is the pooled 99th percentile of such deviations in the ``plan init`` history:
-        it trims whale weeks, not a strategy that really pays more (the median is per strategy).
-        """
-        if not self.cap:
-            return r
-        med = pd.Series(r).groupby([np.asarray(creator), np.asarray(arm)]).transform("median").to_numpy()
-        idx = np.searchsorted(np.asarray(self.noise_edges), np.log(np.asarray(level, dtype=float) + K))
-        return np.minimum(r, med + np.asarray(self.cap)[idx])
 
     def het(self, m: np.ndarray) -> np.ndarray:
         """het_s = h^2 (base_mean + m_s)^2: the spread of own effects around the population's."""
@@ -157,11 +142,6 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
     enough = len(df) >= 8 * _N_BINS
     edges = np.unique(np.quantile(df["lv"], np.linspace(0, 1, _N_BINS + 1)[1:-1])) if enough else np.array([])
     df["bin"] = np.searchsorted(edges, df["lv"])
-    dev = df["r"] - df.groupby(["c", "arm"])["r"].transform("median")
-    cap = tuple(float(np.quantile(dev[df["bin"] == b], CAP_QUANTILE)) if (df["bin"] == b).sum() >= 100
-                else float(np.max(dev)) + 1.0 for b in range(len(edges) + 1)) if len(df) else ()
-    df["r"] = Hyper(tuple(map(float, edges)), (), 0, 0, 0, 0, cap).capped(df["r"].to_numpy(), level, df["c"].to_numpy(),
-                                                                        df["arm"].to_numpy())
     noise = _pooled_noise(df, "r", len(edges) + 1)
     none = df[df["arm"] == 0]
     base_mean = float(none["r"].mean()) if len(none) else float(df["r"].mean()) if len(df) else 1.0
@@ -169,7 +149,7 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
     if prior is not None:
         df["s2z"] = np.asarray(_pooled_noise(df, "z", len(edges) + 1))[df["bin"]]
         het = _log_het(df, prior, base_mean)
-    return Hyper(tuple(map(float, edges)), tuple(noise), base_mean, BASE_VAR, het, len(df), cap)
+    return Hyper(tuple(map(float, edges)), tuple(noise), base_mean, BASE_VAR, het, len(df))
 
 
 def _log_het(df: pd.DataFrame, prior: "Prior", base_mean: float) -> float:
@@ -212,7 +192,7 @@ def weekly_sums(weeks: pd.DataFrame, creators: np.ndarray, hyper: Hyper) -> tupl
     s2 = hyper.sigma2(level)
     ci = np.searchsorted(creators, weeks["creator_id"].astype(str).to_numpy())
     ai = _arm_codes(weeks["strategy"])
-    z = hyper.capped(scaled_outcome(weeks["gift_diamonds"], level), level, ci, ai)
+    z = scaled_outcome(weeks["gift_diamonds"], level)
     np.add.at(W, (ci, ai), 1.0 / s2)
     np.add.at(WZ, (ci, ai), z / s2)
     return W, WZ
