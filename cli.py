@@ -464,16 +464,20 @@ def plan():
                    "thompson: Thompson sampling.")
 @click.option("--horizon", type=click.IntRange(1, 520), default=12, show_default=True,
               help="Weeks over which what is learnt is used.")
+@click.option("--spread", type=click.FloatRange(0.0, 3.0), default=None,
+              help="How much creators' own effects differ from the population's (relative sd, e.g. 0.5); "
+                   "default: estimated from HISTORY.")
 @MODEL
 @RULES
-def plan_init(history, db, seed, policy, horizon, model_path, rules_dirs):
+def plan_init(history, db, seed, policy, horizon, spread, model_path, rules_dirs):
     """Load creators' weekly HISTORY (data-contract rows with a week column) into a new plan store."""
     from .data.contract import read_history
     from .plans import init_store
 
     result = read_history(history)
     _report_read(result)
-    store, summary = init_store(db, result, _load(model_path, rules_dirs), seed=seed, policy=policy, horizon=horizon)
+    store, summary = init_store(db, result, _load(model_path, rules_dirs), seed=seed, policy=policy, horizon=horizon,
+                                spread=spread)
     for note in summary.notes:
         _echo_err(f"note: {note}")
     h = summary.hyper

@@ -12,7 +12,7 @@ of the creator's latest recorded week.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Iterator
 
@@ -34,6 +34,8 @@ __all__ = ["InitSummary", "RecordSummary", "CreatorView", "init_store", "record_
 PICK_COLUMNS = ("creator_id", "week", "strategy", "expected_uplift", "low", "high", "reason", "own_weeks",
                 "chance_best", "policy")
 CHUNK = 20_000
+POSTERIOR_MODEL = "ratio-normal-v1"
+"""Which posterior the stored hyper-parameters belong to (posterior.py); another one is refused."""
 _TEXT = {"creator_id", "week", "strategy", "category", "region"}
 _PROFILE = tuple(c.name for c in PROFILE_COLUMNS)
 
@@ -125,25 +127,37 @@ def _latest(weeks: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- init / record
 def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy: str = "greedy",
-               horizon: int = 12) -> tuple[Store, InitSummary]:
-    """Create the store at ``db`` with ``history`` (validated), fit and save the hyper-parameters."""
+               horizon: int = 12, spread: float | None = None) -> tuple[Store, InitSummary]:
+    """Create the store at ``db`` with ``history`` (validated), fit and save the hyper-parameters.
+
+    ``spread`` (h, a relative sd) replaces the creator-to-creator spread estimated from the
+    history, for when a bigger history or experience says how much creators differ.
+    """
+    if spread is not None and not (0.0 <= spread <= 3.0):
+        raise InputError("spread out of range", loc="--spread", input=spread,
+                         expected="a relative standard deviation between 0 and 3 (0.5 = creators' effects differ by ~50%)")
     if policy not in pol.POLICIES:
         raise InputError("unknown policy", loc="--policy", input=policy, expected=" or ".join(pol.POLICIES))
     rows = _rows(history)
     latest = _latest(rows)
     prior, _ = _population(rec, latest)
     hyper = fit_hyper(rows, prior)
+    if spread is not None:
+        hyper = replace(hyper, het_var=float(spread) ** 2)
     store = Store.open(db, create=True)
     with store.begin() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(weeks_table)).scalar_one():
             raise InputError("this plan store already holds weeks", loc="--db",
                              expected="a new store for `plan init`; add weeks to this one with `livelift plan record`")
         _insert_weeks(conn, rows)
-        store.put_settings(conn, {"hyper": hyper.to_dict(), "seed": int(seed), "policy": policy,
+        store.put_settings(conn, {"hyper": hyper.to_dict(), "posterior_model": POSTERIOR_MODEL,
+                                  "seed": int(seed), "policy": policy,
                                   "horizon": int(horizon), "initialised_at": now()})
     notes = list(history.notes)
-    if hyper.het_var == 0:
-        notes.append("the history shows no creator-to-creator spread beyond the model's own uncertainty")
+    if hyper.het_var == 0 and spread is None:
+        notes.append("the history does not clearly show creators' own effects spreading beyond the population "
+                     "model's uncertainty, so the plan starts from the population's intervals "
+                     "(set --spread if you know creators differ)")
     return store, InitSummary(int(rows["creator_id"].nunique()), len(rows), hyper, tuple(notes))
 
 
@@ -209,6 +223,10 @@ def _settings(store: Store) -> tuple[Hyper, dict]:
     if "hyper" not in s:
         raise InputError("this plan store was never initialised", loc="--db",
                          expected="a store made by `livelift plan init HISTORY --db ...`")
+    if s.get("posterior_model") != POSTERIOR_MODEL:
+        raise InputError("this plan store's hyper-parameters were fitted for another posterior model",
+                         loc="--db", input=s.get("posterior_model"),
+                         expected=f"a store made by this livelift ({POSTERIOR_MODEL}): run `livelift plan init` again")
     return Hyper.from_dict(s["hyper"]), s
 
 

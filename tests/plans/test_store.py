@@ -117,3 +117,16 @@ def test_week_column_is_required(tmp_path, history, recommender):
     no_week = validate_history(history.frame.drop(columns=["week"]), source="h.csv")
     with pytest.raises(InputError, match="week"):
         init_store(str(tmp_path / "p.db"), no_week, recommender)
+
+
+def test_a_known_spread_widens_the_no_data_interval_only(tmp_path, history, recommender):
+    plain = creator_view(init_store(str(tmp_path / "a.db"), history, recommender, spread=0.0)[0], recommender, "cr000007")
+    wide = creator_view(init_store(str(tmp_path / "b.db"), history, recommender, spread=0.5)[0], recommender, "cr000007")
+    untried = plain.table["own_weeks"].to_numpy() == 0
+    assert untried.any()
+    t0, t1 = plain.table[untried], wide.table[untried]
+    pd.testing.assert_series_equal(t0["personal_uplift"], t0["population_uplift"], check_names=False)
+    pd.testing.assert_series_equal(t1["personal_uplift"], t0["population_uplift"], check_names=False)
+    assert (t1["personal_low"] < t0["personal_low"]).all() and (t1["personal_high"] > t0["personal_high"]).all()
+    with pytest.raises(InputError, match="spread"):
+        init_store(str(tmp_path / "c.db"), history, recommender, spread=-1.0)
