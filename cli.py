@@ -15,6 +15,7 @@ import click
 from .commands.advise import earnings, facts, recommend, report
 from .commands.history import ingest, record
 from .commands.models import evaluate, simulate, train
+from .commands.plan import plan
 from .commands.rules import rules
 from .commands.serve import serve
 from .commands.shell import VERBOSITY, LiveLiftGroup, Services
@@ -36,7 +37,7 @@ def main(ctx: click.Context) -> None:
     ctx.ensure_object(Services)
 
 
-for command in (recommend, facts, earnings, simulate, train, evaluate, ingest, record, rules, report, serve):
+for command in (recommend, facts, earnings, simulate, train, evaluate, ingest, record, plan, rules, report, serve):
     main.add_command(command)
 
 

@@ -16,7 +16,10 @@ from .shell import FORMAT, MODEL, SKIP, VERBOSITY, echo_err, progress, report_re
 @click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @click.option("--with-truth", is_flag=True, help="Add true_uplift_<strategy> columns (the simulator's ground truth).")
-def simulate(output, creators, weeks, seed, with_truth):
+@click.option("--creator-effects", "creator_effect_sd", type=click.FloatRange(0.0, 3.0), default=0.0, show_default=True,
+              help="Creator-specific effects: sd of each creator's log-multiplier per strategy (0 = off); "
+                   "with --with-truth adds true_personal_uplift_<strategy>.")
+def simulate(output, creators, weeks, seed, with_truth, creator_effect_sd):
     """Write SYNTHETIC creator-week history in the data-contract shape.
 
     For trying livelift and measuring it against known truth; it is not
@@ -24,7 +27,8 @@ def simulate(output, creators, weeks, seed, with_truth):
     """
     from .. import service
 
-    df = service.simulate(output, creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
+    df = service.simulate(output, creators=creators, weeks=weeks, seed=seed, with_truth=with_truth,
+                         creator_effect_sd=creator_effect_sd)
     echo_err(f"wrote {len(df):,} simulated creator-weeks ({creators:,} creators x {weeks} weeks, seed {seed}) to {output}")
 
 

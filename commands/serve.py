@@ -16,9 +16,12 @@ from .shell import MODEL, RULES
 @click.option("--max-body-bytes", type=click.IntRange(1024), default=1_048_576, show_default=True,
               help="Larger request bodies get 413.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log one line per request.")
+@click.option("--db", "db", default=None,
+              help="Plan store (see `livelift plan`): adds GET /v1/creators/{id}/plan and POST /v1/creators/{id}/weeks, "
+                   "behind API keys from LIVELIFT_API_KEYS or LIVELIFT_API_KEYS_FILE.")
 @MODEL
 @RULES
-def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path, rules_dirs):
+def serve(host, port, workers, max_batch, max_body_bytes, access_log, db, model_path, rules_dirs):
     """Run the HTTP JSON service (OpenAPI at /docs and /openapi.json).
 
     The model and rules load before the port opens: if they cannot, the
@@ -32,4 +35,4 @@ def serve(host, port, workers, max_batch, max_body_bytes, access_log, model_path
             "install them with: pip install 'livelift[http]'"
         ) from None
     run(host=host, port=port, workers=workers, model_path=model_path, rules_dirs=rules_dirs,
-        max_batch=max_batch, max_body_bytes=max_body_bytes, access_log=access_log)
+        max_batch=max_batch, max_body_bytes=max_body_bytes, access_log=access_log, db=db)

@@ -14,14 +14,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .core import Recommender
 
-def simulate(output: str | Path, *, creators: int, weeks: int, seed: int, with_truth: bool = False) -> "pd.DataFrame":
+def simulate(
+    output: str | Path, *, creators: int, weeks: int, seed: int, with_truth: bool = False, creator_effect_sd: float = 0.0,
+) -> "pd.DataFrame":
     """Write SYNTHETIC history to ``output`` (atomically), marked ``data_source = simulated`` in every row."""
     from ..data.fields import SIMULATED
     from ..data.writers import check_output_path, write_frame
     from ..recommender.simulate import simulate_history
 
     check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
-    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth)
+    options = {"creator_effect_sd": creator_effect_sd} if creator_effect_sd else {}
+    df = simulate_history(creators=creators, weeks=weeks, seed=seed, with_truth=with_truth, **options)
     df["data_source"] = SIMULATED
     write_frame(df, output)
     return df

@@ -111,6 +111,8 @@ def create_app(
     service_threads: int = DEFAULT_SERVICE_THREADS,
     coalesce: bool = True,
     freeze_gc: bool = False,
+    plan_db: Any = None,
+    environ: Any = None,
 ) -> FastAPI:
     """Build the FastAPI app around ``service`` (a :class:`livelift.service.Recommender`).
 
@@ -125,6 +127,8 @@ def create_app(
     the garbage collector's view (``gc.freeze``): full collections then scan only
     request garbage (p99 latency, see benchmarks/bench_http.py). It is process-wide, so
     :func:`~livelift.web.server.serve` turns it on; tests leave it off.
+    ``plan_db`` (a plan store URL or SQLite file) adds ``GET /v1/creators/{id}/plan`` and
+    ``POST /v1/creators/{id}/weeks`` behind the API keys found in ``environ`` (default: os.environ).
     """
     if max_batch < 1:
         raise ValueError(f"max_batch must be >= 1 (got {max_batch!r})")
@@ -150,4 +154,8 @@ def create_app(
     app.include_router(recommendations.build_router(max_batch, max_body_bytes))
     app.include_router(earnings.build_router(max_body_bytes))
     app.include_router(make_page_router(state.svc))  # the web page at / and /upload, assets at /static/page/
+    if plan_db:
+        from .routers.plans import include_plans, load_keys
+
+        include_plans(app, str(plan_db), load_keys(environ))
     return app

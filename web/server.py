@@ -18,13 +18,15 @@ from .app import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY, create_app
 from .context import load_service
 from ..errors import InputError
 
-__all__ = ["serve", "app_from_env", "log_config", "ENV_MODEL", "ENV_RULES", "ENV_MAX_BODY", "ENV_MAX_BATCH",
+__all__ = ["serve", "app_from_env", "log_config", "ENV_MODEL", "ENV_RULES", "ENV_MAX_BODY", "ENV_MAX_BATCH", "ENV_PLAN_DB",
            "APP_FACTORY"]
 
 ENV_MODEL = "LIVELIFT_MODEL"
 ENV_RULES = "LIVELIFT_RULES"
 ENV_MAX_BODY = "LIVELIFT_MAX_BODY_BYTES"
 ENV_MAX_BATCH = "LIVELIFT_MAX_BATCH"
+ENV_PLAN_DB = "LIVELIFT_PLAN_DB"
+"""A plan store (``livelift serve --db``): adds the personal-plan routes behind API keys."""
 APP_FACTORY = "livelift.web.server:app_from_env"
 """What uvicorn imports in each worker process."""
 
@@ -39,6 +41,8 @@ def app_from_env(environ: Optional[dict] = None) -> FastAPI:
         max_body_bytes=_env_int(env, ENV_MAX_BODY, DEFAULT_MAX_BODY),
         max_batch=_env_int(env, ENV_MAX_BATCH, DEFAULT_MAX_BATCH),
         freeze_gc=True,
+        plan_db=env.get(ENV_PLAN_DB) or None,
+        environ=env,
     )
 
 
@@ -105,12 +109,15 @@ def serve(
     max_batch: int = DEFAULT_MAX_BATCH,
     log_level: str = "info",
     access_log: bool = False,
+    db: Any = None,
 ) -> None:
     """Load the model and rules, then serve until interrupted.
 
     Raises :class:`ModelError` / :class:`RuleFileError` / :class:`InputError` *before*
     binding the port if the model or rules cannot be used (the CLI prints it and exits 1).
     ``access_log`` adds uvicorn's line per request (off: it doubles the CPU per request).
+    ``db`` (a plan store) adds the personal-plan routes, behind the API keys of
+    ``LIVELIFT_API_KEYS`` / ``LIVELIFT_API_KEYS_FILE`` (checked before the port opens).
     """
     import uvicorn
 
@@ -125,9 +132,14 @@ def serve(
     _check_can_listen(host, port)
     opts = {"log_level": log_level, "log_config": log_config(log_level), "access_log": access_log}
     if workers == 1:
-        app = create_app(service, max_body_bytes=max_body_bytes, max_batch=max_batch, freeze_gc=True)
+        app = create_app(service, max_body_bytes=max_body_bytes, max_batch=max_batch, freeze_gc=True, plan_db=db)
         uvicorn.Server(uvicorn.Config(app, host=host, port=port, **opts)).run()
         return
     del service  # each worker loads its own copy; this one only proved that loading works
     _export_config(model_path, rules_dirs, max_body_bytes, max_batch)
+    if db:  # each worker opens the store; the keys are checked here first
+        from .routers.plans import load_keys
+
+        load_keys()
+        os.environ[ENV_PLAN_DB] = str(db)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **opts)

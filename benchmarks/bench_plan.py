@@ -1,0 +1,181 @@
+"""Does the weekly plan earn more than the population model's top pick? (SIMULATED data)
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_plan.py [--creators 600] [--weeks 12] [--effect-sd 0.5]
+        [--seed 1] [--speed 100000]
+
+For each world (creator effects on: ``--effect-sd``; off: 0), it simulates
+8 weeks of history (creators choose their own strategies), runs ``plan
+init`` on it, then for ``--weeks`` weeks: ``plan next`` -> one week of gifts
+drawn from the simulator for the picked strategy (with the creator's own
+effects) -> ``plan record``. Each creator's profile is held at its latest
+history profile during those weeks, so its personal best strategy is fixed.
+Prints cumulative true gain (sum over creator-weeks of the creator's own
+expected uplift of the pick, diamonds) and regret against each creator's
+personal best allowed option, for: the plan (kg and thompson policies), always
+the population model's top pick, and random among allowed; then the 80%
+interval coverage of the personal truth before and after the weeks.
+``--speed N`` also times ``plan next`` for N creators on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from livelift.data.contract import validate_history
+from livelift.data.fields import ALL_STRATEGIES, STRATEGIES
+from livelift.plans import init_store, next_picks, record_weeks
+from livelift.plans.planner import _posterior_for, _settings, _read_weeks
+from livelift.recommender.simulate import expected_outcome, simulate_history, simulate_outcome
+from livelift.service import Recommender
+
+HISTORY_WEEKS = int(os.environ.get("BENCH_HISTORY_WEEKS", "8"))
+POLICIES = ("greedy", "kg", "thompson")
+
+
+def _truth(profiles: pd.DataFrame, sd: float, seed: int) -> np.ndarray:
+    """(n, 6) each creator's own expected uplift of each arm (none = 0)."""
+    cols = [expected_outcome(profiles, s, creator_effect_sd=sd, effect_seed=seed) for s in ALL_STRATEGIES]
+    means = np.column_stack(cols)
+    return means - means[:, :1]
+
+
+def _world(n: int, sd: float, seed: int, rec: Recommender):
+    hist = simulate_history(n, HISTORY_WEEKS, seed=seed, creator_effect_sd=sd)
+    latest = hist.groupby("creator_id").tail(1).reset_index(drop=True)
+    truth = _truth(latest, sd, seed)
+    long = rec.recommend_frame(latest.drop(columns=["strategy", "gift_diamonds", "likes", "comments", "new_followers", "week"]))
+    k = len(STRATEGIES)
+    allowed = np.concatenate([np.ones((n, 1), bool), long["allowed"].to_numpy(bool).reshape(n, k)], axis=1)
+    pop = np.concatenate([np.zeros((n, 1)), long["uplift_diamonds"].to_numpy(float).reshape(n, k)], axis=1)
+    pop = np.where(allowed & np.isfinite(pop), pop, -np.inf)
+    best = np.where(allowed, truth, -np.inf).max(axis=1)
+    lo = long["uplift_low"].to_numpy(float).reshape(n, k)
+    hi = long["uplift_high"].to_numpy(float).reshape(n, k)
+    t = truth[:, 1:]
+    ok = np.isfinite(lo)
+    print(f"  population 80% interval coverage of the personal truth (effects sd {sd}): "
+          f"{((lo <= t) & (t <= hi))[ok].mean():.3f}")
+    return hist, latest, truth, allowed, pop, best
+
+
+def _week_rows(latest: pd.DataFrame, arms: np.ndarray, week: str, sd: float, seed: int, t: int) -> pd.DataFrame:
+    rows = latest.drop(columns=["likes", "comments", "new_followers"]).copy()
+    rows["strategy"] = np.asarray(ALL_STRATEGIES, dtype=object)[arms]
+    rows["gift_diamonds"] = simulate_outcome(rows, rows["strategy"].to_numpy(), seed=seed * 1000 + t,
+                                             creator_effect_sd=sd, effect_seed=seed)
+    rows["week"] = week
+    return rows
+
+
+def _coverage(store, rec, truth: np.ndarray) -> float:
+    hyper, _ = _settings(store)
+    with store.engine.connect() as conn:
+        weeks = _read_weeks(conn)
+    _, prior, allowed, post = _posterior_for(rec, weeks, hyper)
+    t = truth[:, 1:]
+    ok = np.isfinite(post.low)
+    inside = (post.low <= t) & (t <= post.high)
+    return float(inside[ok].mean())
+
+
+def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: Path, het=None,
+              policies: tuple[str, ...] = POLICIES) -> dict:
+    hist, latest, truth, allowed, pop, best = _world(n, sd, seed, rec)
+    rng = np.random.default_rng(seed + 99)
+    rows = np.arange(n)
+    out: dict[str, dict] = {}
+    pop_arm = np.argmax(pop, axis=1)
+    rand_arm = np.array([rng.choice(np.flatnonzero(a)) for a in allowed for _ in range(weeks)]).reshape(n, weeks)
+    for name, arms in (("population top pick", np.repeat(pop_arm[:, None], weeks, axis=1)), ("random allowed", rand_arm)):
+        gain = truth[rows[:, None], arms]
+        out[name] = {"gain": float(gain.sum()), "regret": float((best[:, None] - gain).sum())}
+    start = pd.Timestamp(hist["week"].max()) + pd.Timedelta(days=7)
+    cover = {}
+    for policy in policies:
+        db = tmp / f"plan-{sd}-{policy}.db"
+        store, summary = init_store(str(db), validate_history(hist), rec, seed=seed, policy=policy, horizon=weeks)
+        if het is not None:  # diagnostic: replace the estimated spread (e.g. by the simulator's true one)
+            hyper = replace(summary.hyper, het_var=het(sd))
+            with store.begin() as conn:
+                store.put_settings(conn, {"hyper": hyper.to_dict()})
+            summary = replace(summary, hyper=hyper)
+        cover_before = _coverage(store, rec, truth)
+        gain = np.zeros((n, weeks))
+        t0 = time.perf_counter()
+        for t in range(weeks):
+            week = (start + pd.Timedelta(days=7 * t)).strftime("%Y-%m-%d")
+            picks = next_picks(store, rec, week=pd.Timestamp(week).date()).set_index("creator_id").loc[latest["creator_id"]]
+            arms = pd.Categorical(picks["strategy"], categories=list(ALL_STRATEGIES)).codes.astype(int)
+            gain[:, t] = truth[rows, arms]
+            record_weeks(store, validate_history(_week_rows(latest, arms, week, sd, seed, t), source=f"week {week}"))
+        secs = time.perf_counter() - t0
+        cover[policy] = (cover_before, _coverage(store, rec, truth))
+        out[f"plan ({policy})"] = {"gain": float(gain.sum()), "regret": float((best[:, None] - gain).sum()),
+                                   "secs": secs, "het_var": summary.hyper.het_var}
+        store.dispose()
+    return {"results": out, "coverage": cover, "oracle": float(best.sum() * weeks)}
+
+
+def speed(n: int, rec: Recommender, tmp: Path) -> None:
+    hist = simulate_history(n, 2, seed=7)
+    db = tmp / "speed.db"
+    t0 = time.perf_counter()
+    store, _ = init_store(str(db), validate_history(hist), rec)
+    t_init = time.perf_counter() - t0
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    picks = next_picks(store, rec)
+    t_next = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = next_picks(store, rec)
+    t_again = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nspeed, SQLite, {n:,} creators x 2 weeks: plan init {t_init:.1f} s; plan next {t_next:.1f} s "
+          f"({len(picks):,} picks); again (stored picks) {t_again:.1f} s; peak RSS {rss0:.0f} MB after init, "
+          f"{rss1:.0f} MB after next; same picks: {again['strategy'].equals(picks['strategy'])}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--creators", type=int, default=600)
+    ap.add_argument("--weeks", type=int, default=12)
+    ap.add_argument("--effect-sd", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--speed", type=int, default=0, help="also time plan next for this many creators")
+    ap.add_argument("--true-spread", action="store_true",
+                    help="diagnostic: give the plan the simulator's true spread (het_var = effect sd^2) instead of "
+                         "the one estimated from the history")
+    ap.add_argument("--policies", default="greedy,kg,thompson")
+    args = ap.parse_args(argv)
+    rec = Recommender.load()
+    print(f"SIMULATED creators: {args.creators}, {args.weeks} planned weeks after {HISTORY_WEEKS} weeks of history, "
+          f"seed {args.seed}; population model: the shipped one (trained on simulated data, no creator effects)")
+    with tempfile.TemporaryDirectory() as d:
+        for sd in (args.effect_sd, 0.0):
+            het = (lambda sd: sd * sd) if args.true_spread else None
+            res = run_world(args.creators, args.weeks, sd, args.seed, rec, Path(d), het, tuple(args.policies.split(",")))
+            print(f"\ncreator effects sd {sd} (log scale); oracle gain {res['oracle']:,.0f} diamonds")
+            pop_regret = res["results"]["population top pick"]["regret"]
+            print(f"{'policy':<22}{'true gain':>14}{'regret':>14}{'regret / population':>22}")
+            for name, r in res["results"].items():
+                extra = f"   ({r['secs']:.1f} s for {args.weeks} x next+record; het_var {r['het_var']:.3f})" if "secs" in r else ""
+                print(f"{name:<22}{r['gain']:>14,.0f}{r['regret']:>14,.0f}{r['regret'] / pop_regret:>22.2f}{extra}")
+            for policy, (before, after) in res["coverage"].items():
+                print(f"80% interval coverage of the personal truth ({policy}): before {before:.3f}, "
+                      f"after {args.weeks} weeks {after:.3f}")
+        if args.speed:
+            speed(args.speed, rec, Path(d))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

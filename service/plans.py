@@ -1,0 +1,39 @@
+"""The service's personal plans: open the store, then the planner's weekly loop (``livelift.plans``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..data.contract import read_history
+from ..data.writers import check_output_path, write_frame
+
+__all__ = ["init_store", "next_picks", "record_weeks", "creator_view", "read_history", "check_output_path", "write_frame"]
+
+
+def init_store(db: str, history: Any, recommender: Any, **options: Any) -> Any:
+    """A new plan store at ``db`` loaded with a validated history (``ReadResult``); the init summary."""
+    from ..plans import init_store as init
+
+    _, summary = init(db, history, recommender, **options)
+    return summary
+
+
+def next_picks(db: str, recommender: Any, **options: Any) -> Any:
+    """Next week's pick per creator (a frame of ``plans.PICK_COLUMNS``); the same week gives the same picks."""
+    from ..plans import Store, next_picks as picks
+
+    return picks(Store.open(db), recommender, **options)
+
+
+def record_weeks(db: str, history: Any) -> Any:
+    """Append observed weeks, all or nothing; a week recorded twice is counted once."""
+    from ..plans import Store, record_weeks as record
+
+    return record(Store.open(db), history)
+
+
+def creator_view(db: str, recommender: Any, creator_id: str) -> Any:
+    """A creator's posterior per strategy beside the population answer, and the weeks behind it."""
+    from ..plans import Store, creator_view as view
+
+    return view(Store.open(db), recommender, creator_id)
