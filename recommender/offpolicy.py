@@ -181,7 +181,7 @@ def evaluate_off_policy(ranker: Any, df: Any, *, groups: Any = None, n_folds: in
     out.update(_report(gamma, r, scale, top, ok, g, arms))
     out["top_strategy_share"] = {s: float(np.mean(top_name == s)) for s in pred.strategies}
     weak = float(np.mean(clipped[np.flatnonzero(ok), top[ok]]))
-    out["warnings"] = _warnings(ranker, arms, min_rows, len(F), 1 - ok.mean(), weak,
+    out["warnings"] = _warnings(ranker, arms, min_rows, len(r), 1 - ok.mean(), weak,
                                 out["diamonds"]["per_strategy_vs_none_interval"])
     return out
 
