@@ -286,6 +286,14 @@ def evaluation(metrics: dict[str, Any], card: dict[str, Any], fmt: str) -> str:
                 rows.append([label, f"{v:,.3g}" if isinstance(v, float) else fmt_num(v)])
         out = ["Against the simulator's ground truth (true_uplift_* columns):", ""]
         out.append(table(["metric", "value"], rows, align="lr"))
+        bands = metrics.get("interval_coverage_by_band") or {}
+        if bands:
+            out += ["", "Interval coverage by follower band:", ""]
+            out.append(table(["followers", "coverage", "profiles"], [
+                [band, "-" if v.get("coverage") is None or v["coverage"] != v["coverage"] else f"{v['coverage']:.3f}",
+                 fmt_num(v.get("profiles"))]
+                for band, v in bands.items()
+            ], align="lrr"))
     elif mode == "off_policy":
         out = [wrap(
             f"Off-policy estimates on {fmt_num(metrics.get('rows'))} rows (no ground truth): doubly robust, "
@@ -301,11 +309,15 @@ def evaluation(metrics: dict[str, Any], card: dict[str, Any], fmt: str) -> str:
         if best and d.get("top_vs_best_single_strategy"):
             rows.append([f"follow the model vs always {best}", _est(d.get("top_vs_best_single_strategy"))])
         out.append(table(["policy comparison", "uplift (95% CI)"], rows, align="ll"))
-        per = d.get("per_strategy_vs_none") or {}
+        per = d.get("per_strategy_vs_none_interval") or {}
         if per:
+            out += ["", "Average uplift vs none if everyone did it (diamonds per creator-week):", ""]
+            out.append(table(["strategy", "uplift (95% CI)"], [[k, _est(v)] for k, v in per.items()], align="ll"))
+            out.append("")
+        elif d.get("per_strategy_vs_none"):
             out.append("")
             out.append(wrap("Average uplift vs none if everyone did it: "
-                            + ", ".join(f"{k} {_signed(v, 0)}" for k, v in per.items()) + "."))
+                            + ", ".join(f"{k} {_signed(v, 0)}" for k, v in d["per_strategy_vs_none"].items()) + "."))
         share = metrics.get("top_strategy_share") or {}
         if share:
             out.append(wrap("The model's top pick: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()) + "."))
