@@ -71,10 +71,10 @@ def _write_pdf(report: Report, path: Any) -> None:
             f"gifts: {weeks.total_diamonds:,.0f} diamonds = ${report.gifts.usd:,.2f}; likes pay $0",
         ]
         for i, text in enumerate(lines):
-            cover.text(0.08, 0.92 - i * 0.04, text, fontsize=16 if i == 0 else 11)
-        verdict = textwrap.fill(f"For the latest week ({weeks.weeks[-1]}): {rec.verdict}", width=78)
+            cover.text(0.08, 0.92 - i * 0.04, text, fontsize=16 if i == 0 else 11, parse_math=False)  # "$" is money
+        verdict = textwrap.fill(f"For the latest week ({weeks.weeks[-1]}): {rec.verdict}", width=66)
         cover.text(0.08, 0.92 - len(lines) * 0.04 - 0.02, verdict, fontsize=12, fontweight="bold", va="top",
-                   color="#7a0016" if not rec.can_earn_gifts else "#1a1a1a")
+                   color="#7a0016" if not rec.can_earn_gifts else "#1a1a1a", parse_math=False)
         pdf.savefig(cover)
         figs = [plots.weekly_figure(weeks), plots.uplift_figure(rec), plots.coverage_figure(report.coverage)]
         if report.model_check.bins:

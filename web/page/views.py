@@ -45,7 +45,8 @@ def strategy_rows(rec: Any) -> list[dict[str, Any]]:
             "strategy": o.strategy, "label": o.label, "status": o.status, "status_text": o.status_text,
             "rank": o.rank or "", "allowed": o.status != "blocked",
             "uplift": signed(o.value) if numbers else "",
-            "interval": f"{signed(o.low)} to {signed(o.high)}" if numbers and o.low is not None else "",
+            "interval": (f"{signed(o.low)} to {signed(o.high)}"
+                         if numbers and o.low is not None and o.status != "keep" else ""),  # none: 0 by definition
             "usd": signed(o.usd, 2) if o.usd is not None else "",
             "flags": list(o.flags),
             "reasons": [_reason(r) for r in o.reasons],
@@ -91,6 +92,7 @@ def answer(rec: Any) -> dict[str, Any]:
         "muted_bars": sum(b.status == "not_recommended" for b in bars),
         "interval": f"{rec.model.interval:.0%}",
         "rows": rows,
+        "any_flags": any(r["flags"] for r in rows),
         "blocked": _blocked(rows, shown),
         "eligibility": eligibility,
         "why": _why(rows, shown),
