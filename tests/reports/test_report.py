@@ -237,3 +237,33 @@ def test_options_order_none_between_recommended_and_not_recommended(recommender)
         assert not chart or len(chart) == sum(o.charted for o in rows)
         assert bool(chart) == any(o.charted and o.strategy != "none" for o in rows)
     assert not chart  # KR at 18: every strategy blocked, so nothing to chart
+
+
+def test_report_shows_not_recommended_options_and_flags_for_the_latest_week(tmp_path, recommender):
+    """A history whose latest week is a profile the model predicts losses for: grey, labelled rows in the report."""
+    import pandas as pd
+
+    frame = pd.read_csv(EXAMPLES / "history.csv").sort_values("week").reset_index(drop=True)
+    latest = {"followers": 2000, "avg_viewers": 3.0, "engagement_rate": 0.4, "streams_per_week": 4.0,
+              "avg_stream_minutes": 15.0, "retention_rate": 0.8, "prior_weekly_diamonds": 100.0,
+              "category": "education", "creator_age": 24, "region": "US"}
+    for key, value in latest.items():
+        frame.loc[frame.index[-1], key] = value
+    path = tmp_path / "latest_changed.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc, text = _parse(out), out.read_text(encoding="utf-8")
+    _self_contained(doc)
+    rec = recommender.recommend({"creator_id": "example_creator", **latest})
+    worse = [s for s in rec.strategies if s.status == "not_recommended"]
+    assert worse, "the shipped model predicts no loss for this profile any more: pick another"
+    assert escape(rec.verdict) in text
+    rows = {row[0]: row for row in doc.tables["uplift-table"][1:]}
+    for s in worse:
+        assert rows[s.strategy][1] == "not recommended"
+        assert "model The model predicts this would not add gift income for you." in rows[s.strategy][6]
+        assert f"{s.strategy} not recommended" in doc.images[1]["alt"]  # the chart's text alternative says so
+    flagged = [s for s in rec.strategies if s.extrapolation]
+    assert flagged and all(rows[s.strategy][5].endswith("extrapolation") for s in flagged)
