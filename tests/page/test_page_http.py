@@ -178,6 +178,11 @@ def test_upload_history_shows_weeks_likes_and_gifts(base, recommender):
     assert f"Your {frame['likes'].sum():,.0f} likes earned <strong>$0</strong>" in r.text
     assert f"earned <strong>${usd:,.2f}</strong>" in r.text
     assert r.text.count('class="week"') == len(frame)
+    from livelift.reports.weeks import creator_weeks
+
+    latest = recommender.recommend(creator_weeks(frame)[0].latest_profile)  # the latest week's answer, verdict first
+    assert f'id="verdict">{_esc(latest.verdict)}</p>' in r.text
+    assert r.text.index('id="weekly-chart"') < r.text.index('id="verdict"') < r.text.index('id="strategy-chart"')
 
 
 def test_upload_errors_name_the_uploaded_file(base):

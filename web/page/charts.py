@@ -3,12 +3,16 @@
 Each chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that say
 in words what it shows (the page also prints the numbers as a table). Colours
 keep a contrast of at least 4.5:1 against white for text and 3:1 for marks.
+The strategy chart draws the recommended strategies (blue; extrapolation
+hatched brown), ``none`` as a black mark at zero ("what you do now"), and the
+not-recommended ones in grey under their own heading; each number sits in a
+column right of the plot with its flags (implausible, extrapolation) after it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
