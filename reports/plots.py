@@ -15,6 +15,8 @@ BLUE = "#1f5fa8"
 ORANGE = "#b35c00"
 INK = "#1a1a1a"
 GREY = "#777777"
+MUTED_BAR = "#8c8c8c"
+FLAG = "#a33b00"
 
 
 def _figure(width: float = 8.0, height: float = 3.2) -> Any:
@@ -51,28 +53,63 @@ def weekly_figure(weeks: Any) -> Any:
 
 
 def uplift_figure(rec: Any) -> Any:
-    """Allowed strategies: expected uplift with the model's interval (blocked ones are listed in the text)."""
-    items = [s for s in rec.strategies if s.allowed and s.uplift_diamonds is not None]
-    fig = _figure(8.0, 0.55 * max(len(items), 1) + 1.3)
+    """The options as the page draws them: recommended, ``none`` (zero), then not recommended (grey, hatched).
+
+    Blocked and unknown options are never bars (the text lists them); flags
+    (implausible, extrapolation) follow each number.
+    """
+    from .options import chart_options
+
+    items = list(chart_options(rec))
+    fig = _figure(8.0, 0.5 * max(len(items), 1) + 1.4)
     ax = fig.add_subplot()
     if not items:
-        ax.text(0.5, 0.5, "No strategy is allowed for this profile (see the reasons below)", ha="center",
+        ax.text(0.5, 0.5, "No strategy has an estimate for this profile (see the reasons below)", ha="center",
                 va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     items = items[::-1]
-    y = range(len(items))
-    values = [s.uplift_diamonds for s in items]
-    lows = [s.uplift_diamonds - (s.uplift_low if s.uplift_low is not None else s.uplift_diamonds) for s in items]
-    highs = [(s.uplift_high if s.uplift_high is not None else s.uplift_diamonds) - s.uplift_diamonds for s in items]
-    colours = [ORANGE if s.extrapolation else BLUE for s in items]
-    ax.barh(list(y), values, color=colours, height=0.55)
-    ax.errorbar(values, list(y), xerr=[lows, highs], fmt="none", ecolor=INK, capsize=4, lw=1.2)
-    ax.set_yticks(list(y), [s.strategy + (" (extrapolation)" if s.extrapolation else "") for s in items])
+    y = list(range(len(items)))
+    for yi, o in zip(y, items):
+        _option_bar(ax, yi, o)
+    ax.set_yticks(y, [("none (what you do now)" if o.status == "keep" else o.strategy)
+                      + (" (not recommended)" if o.status == "not_recommended" else "") for o in items])
+    for tick, o in zip(ax.get_yticklabels(), items):
+        tick.set_color(GREY if o.status == "not_recommended" else INK)
+        tick.set_fontweight("bold" if o.status == "keep" else "normal")
     ax.axvline(0, color=INK, lw=0.8)
-    ax.set_xlabel(f"extra gift diamonds / week vs doing nothing new ({rec.model.interval:.0%} interval)")
+    muted = [yi for yi, o in zip(y, items) if o.status == "not_recommended"]
+    if muted:  # a dashed rule between what is recommended (and none) and what is not
+        ax.axhline(max(muted) + 0.5, color=GREY, lw=0.8, ls="--")
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _signed(v)))
+    for yi, o in zip(y, items):
+        text = f"{_signed(o.value)}" + (f"  {', '.join(o.flags)}" if o.flags else "")
+        ax.annotate(text, (1.0, yi), xycoords=("axes fraction", "data"), xytext=(6, 0), textcoords="offset points",
+                    va="center", color=FLAG if o.flags else INK, fontsize=9)
+    ax.set_xlabel(f"extra gift diamonds / week vs what you do now ({rec.model.interval:.0%} interval)")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _signed(x: float) -> str:
+    r = round(float(x))
+    return f"{r:+,.0f}" if r else "0"
+
+
+def _option_bar(ax: Any, y: int, o: Any) -> None:
+    if o.status == "keep":
+        ax.plot([0], [y], marker="|", markersize=16, mew=3, color=INK)
+        return
+    muted = o.status == "not_recommended"
+    colour = MUTED_BAR if muted else (ORANGE if o.extrapolation else BLUE)
+    ax.barh([y], [o.value], color=colour, height=0.55, hatch="//" if muted else None,
+            edgecolor="#ffffff" if muted else colour)
+    low = o.low if o.low is not None else o.value
+    high = o.high if o.high is not None else o.value
+    ax.errorbar([o.value], [y], xerr=[[o.value - low], [high - o.value]], fmt="none", ecolor=INK, capsize=4, lw=1.2)
 
 
 def calibration_figure(bins: Any) -> Any:

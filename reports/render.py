@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import os
+import textwrap
 from typing import Any
 
 from ..data.writers import atomic_path
 from . import plots
+from .options import chart_options, eligibility_ids, options
 from .sections import Report
 
 __all__ = ["render_html", "write_report", "FORMATS"]
@@ -45,7 +47,13 @@ def render_html(report: Report) -> str:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["n0"] = lambda x: "unknown" if x is None else f"{x:,.0f}"
     env.filters["s0"] = lambda x: "unknown" if x is None else (f"{x:+,.0f}" if round(x) else "0")
-    return env.get_template("report.html").render(r=report, img=_figures(report))
+    env.filters["usd"] = lambda x: f"{x:+,.2f}" if round(x, 2) else "0.00"
+    rec = report.recommendation
+    return env.get_template("report.html").render(
+        r=report, img=_figures(report), options=options(rec), chart=chart_options(rec),
+        eligibility=[h for h in rec.facts if h.kind == "eligibility"], shown=eligibility_ids(rec.facts),
+        notes=[n for n in rec.notes if n != rec.model.note],
+    )
 
 
 def _write_pdf(report: Report, path: Any) -> None:
@@ -63,7 +71,10 @@ def _write_pdf(report: Report, path: Any) -> None:
             f"gifts: {weeks.total_diamonds:,.0f} diamonds = ${report.gifts.usd:,.2f}; likes pay $0",
         ]
         for i, text in enumerate(lines):
-            cover.text(0.08, 0.92 - i * 0.04, text, fontsize=16 if i == 0 else 11)
+            cover.text(0.08, 0.92 - i * 0.04, text, fontsize=16 if i == 0 else 11, parse_math=False)  # "$" is money
+        verdict = textwrap.fill(f"For the latest week ({weeks.weeks[-1]}): {rec.verdict}", width=66)
+        cover.text(0.08, 0.92 - len(lines) * 0.04 - 0.02, verdict, fontsize=12, fontweight="bold", va="top",
+                   color="#7a0016" if not rec.can_earn_gifts else "#1a1a1a", parse_math=False)
         pdf.savefig(cover)
         figs = [plots.weekly_figure(weeks), plots.uplift_figure(rec), plots.coverage_figure(report.coverage)]
         if report.model_check.bins:

@@ -76,7 +76,7 @@ class Report:
 
 
 def _estimate(values: np.ndarray, groups: Any) -> dict[str, float]:
-    from ..recommender.evaluation import _estimate as dr_estimate  # the evaluation's clustered SE
+    from ..recommender.offpolicy import _estimate as dr_estimate  # the off-policy evaluation's clustered SE
 
     return dr_estimate(values, groups)
 

@@ -113,3 +113,25 @@ def browser_nojs(tmp_path_factory: pytest.TempPathFactory):
         yield driver
     finally:
         driver.quit()
+
+
+BASE_FORM = {"creator_id": "t", "followers": "5200", "avg_viewers": "48", "engagement_rate": "0.12",
+             "streams_per_week": "4", "avg_stream_minutes": "75", "retention_rate": "0.35",
+             "prior_weekly_diamonds": "900", "category": "gaming", "creator_age": "24", "region": "US"}
+
+
+@pytest.fixture(scope="session")
+def state_forms() -> dict[str, dict[str, str]]:
+    """Form values the shipped model (models/default.skops) answers with each state, found by trying profiles.
+
+    ``not_recommended``: some strategies predicted to lose income; ``implausible``: an uplift far above the
+    recent weekly diamonds (and extrapolation). Tests check the state is there first, so a retrained model
+    that changes it fails with a clear message instead of testing nothing.
+    """
+    return {
+        "not_recommended": {**BASE_FORM, "creator_id": "not_recommended", "followers": "2000", "avg_viewers": "3",
+                            "engagement_rate": "0.4", "avg_stream_minutes": "15", "retention_rate": "0.8",
+                            "prior_weekly_diamonds": "100", "category": "education"},
+        "implausible": {**BASE_FORM, "creator_id": "implausible", "followers": "100000", "avg_viewers": "1000",
+                        "streams_per_week": "7", "prior_weekly_diamonds": "5000", "category": "music"},
+    }

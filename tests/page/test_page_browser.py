@@ -72,25 +72,33 @@ def _api(server: str, values: dict[str, str]) -> dict:
 
 
 def _answer_checks(driver, server: str, values: dict[str, str]) -> dict:
+    """The page shows the JSON API's verdict first, and charts exactly the options the API gives a number.
+
+    Bars: the recommended strategies, ``none`` and the not recommended (muted); never a blocked or
+    unknown one; no chart at all when ``none`` is the only option with a number.
+    """
     from selenium.webdriver.common.by import By
 
     api = _api(server, values)
     assert api["status"] == 200
     rec = api["json"]
-    allowed = [s for s in rec["strategies"] if s["allowed"] and s["uplift_diamonds"] is not None]
+    charted = [s for s in rec["strategies"] if s["status"] in ("recommended", "keep", "not_recommended")]
+    if not any(s["strategy"] != "none" for s in charted):
+        charted = []
     bars = driver.find_elements(By.CSS_SELECTOR, "#answer svg#strategy-chart rect.bar")
-    assert sorted(b.get_attribute("data-strategy") for b in bars) == sorted(s["strategy"] for s in allowed)
-    verdict = rec.get("verdict")
-    if verdict:  # the service's plain-language verdict, when it provides one
-        assert driver.find_element(By.ID, "verdict").text == verdict
-    else:
-        assert not driver.find_elements(By.ID, "verdict")
-    if allowed:
+    assert sorted((b.get_attribute("data-strategy"), b.get_attribute("data-status")) for b in bars) == \
+        sorted((s["strategy"], s["status"]) for s in charted)
+    verdict = driver.find_element(By.ID, "verdict")
+    assert verdict.text == rec["verdict"] and rec["verdict"]
+    first = driver.find_element(By.CSS_SELECTOR, "#answer > :nth-child(2)")  # right under the heading
+    assert first.get_attribute("id") == "verdict"
+    if charted:
         svg = driver.find_element(By.ID, "strategy-chart")
         assert svg.get_attribute("role") == "img"
         desc = driver.find_element(By.ID, "strategy-chart-desc").get_attribute("textContent")
-        for s in allowed:
+        for s in charted:
             assert s["strategy"] in desc
+        assert rec["model"]["source"] in driver.find_element(By.ID, "model-source").text
     return rec
 
 
@@ -130,6 +138,29 @@ def test_minor_sees_blocked_strategies_with_reasons(server, browser, screenshots
     assert all(age_reason in text for text in blocked.values())
     assert not browser.find_elements(By.CSS_SELECTOR, "rect.bar")  # blocked ones are never bars
     _shot(browser, screenshots, "03-minor-blocked")
+
+
+def test_not_recommended_and_flags_are_visible(server, browser, screenshots, state_forms):
+    from selenium.webdriver.common.by import By
+
+    for key, name in (("not_recommended", "03b-not-recommended"), ("implausible", "03c-implausible-extrapolation")):
+        values = state_forms[key]
+        browser.get(server + "/")
+        _fill(browser, values)
+        _submit(browser, "profile-form")
+        _wait(browser, lambda d: d.find_elements(By.ID, "answer-title"))
+        rec = _answer_checks(browser, server, values)
+        muted = browser.find_elements(By.CSS_SELECTOR, 'rect.bar[data-status="not_recommended"]')
+        assert muted or key != "not_recommended", "no strategy is predicted to lose income: pick another (conftest.py)"
+        keep = browser.find_element(By.CSS_SELECTOR, 'rect.bar[data-status="keep"]')
+        for bar in muted:  # drawn below the zero reference, and visibly apart (grey)
+            assert bar.location["y"] > keep.location["y"]
+            assert bar.value_of_css_property("fill") != keep.value_of_css_property("fill")
+        flags = browser.find_elements(By.CSS_SELECTOR, "svg#strategy-chart text.flag")
+        expected = sum(s["implausible"] + (s["extrapolation"] and s["allowed"]) for s in rec["strategies"])
+        assert len(flags) == expected and all(f.is_displayed() for f in flags)
+        _shot(browser, screenshots, name)
+    assert any(s["implausible"] for s in rec["strategies"])
 
 
 def test_field_error_matches_the_api(server, browser, screenshots):
@@ -182,6 +213,8 @@ def test_upload_tab_with_example_history(server, browser, screenshots):
     latest = frame.sort_values("week").iloc[-1]
     assert browser.find_element(By.ID, "answer-title").text.endswith(str(latest["creator_id"]))
     assert browser.find_elements(By.CSS_SELECTOR, "#answer svg#strategy-chart rect.bar")
+    profile = {k: str(latest[k]) for k in PROFILE if k in latest.index and str(latest[k]) not in ("nan", "None")}
+    _answer_checks(browser, server, profile)  # the latest week's verdict, first, and its chart
     _shot(browser, screenshots, "05-upload-history")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from markupsafe import escape
 
 from livelift.cli import main
 from livelift.data.contract import read_history
@@ -118,8 +119,27 @@ def test_small_history_report_has_every_section_and_says_what_it_could_not_estim
     usd = recommender.earnings(diamonds=float(frame["gift_diamonds"].sum())).usd
     assert f"Your {frame['likes'].sum():,.0f} likes earned <strong>$0</strong>" in html
     assert f"<strong>${usd:,.2f}</strong>" in html
-    strategies = [row[0] for row in doc.tables["uplift-table"][1:]]
-    assert sorted(strategies) == sorted(s for s in ALL_STRATEGIES if s != "none")
+    # the verdict for the latest week comes first, before any section; the table has every option (none too)
+    from livelift.reports.weeks import creator_weeks
+
+    weeks, _ = creator_weeks(frame)
+    rec = recommender.recommend(weeks.latest_profile)
+    assert rec.verdict and escape(rec.verdict) in html
+    assert html.index('id="verdict"') < html.index('id="weekly"') < html.index('id="uplift"')
+    assert escape(rec.model.source) in html
+    rows = {row[0]: row for row in doc.tables["uplift-table"][1:]}
+    assert sorted(rows) == sorted(ALL_STRATEGIES)
+    words = {"keep": "what you do now", "not_recommended": "not recommended", "blocked": "blocked"}
+    for s in rec.strategies:
+        row = rows[s.strategy]
+        status = f"recommended (#{s.rank})" if s.status == "recommended" else words.get(s.status, s.status)
+        assert row[1] == status
+        assert row[2] == ("" if s.uplift_diamonds is None else (f"{s.uplift_diamonds:+,.0f}" if round(s.uplift_diamonds) else "0"))
+        flags = [f for f, on in (("implausible", s.implausible), ("extrapolation", s.extrapolation)) if on]
+        assert row[5] == ", ".join(flags)
+        for kind, reason in zip(s.reason_kinds, s.reasons):
+            if kind != "eligibility":
+                assert f"{kind} {reason}" in row[6]  # each reason labelled with its kind
     coverage = {row[0]: row for row in doc.tables["coverage-table"][1:]}
     counts = frame["strategy"].astype(str).value_counts()
     for s in ALL_STRATEGIES:
@@ -190,3 +210,60 @@ def test_calibration_bins_are_equal_count_deciles():
     assert [b.pairs for b in bins] == [100] * 10
     assert all(b.low <= b.realized <= b.high for b in bins)
     assert np.corrcoef([b.predicted for b in bins], [b.realized for b in bins])[0, 1] > 0.95
+
+
+def test_options_order_none_between_recommended_and_not_recommended(recommender):
+    """The page and the report draw the same rows: recommended by rank, none, then the not recommended."""
+    from livelift.reports.options import chart_options, options
+
+    base = {"creator_id": "o", "followers": 2000, "avg_viewers": 3, "engagement_rate": 0.4, "streams_per_week": 4,
+            "avg_stream_minutes": 15, "retention_rate": 0.8, "prior_weekly_diamonds": 100, "category": "education",
+            "creator_age": 24, "region": "US"}
+    for profile in (base, {**base, "followers": 800}, {**base, "creator_age": 18, "region": "KR"}):
+        rec = recommender.recommend(profile)
+        rows = options(rec)
+        assert sorted(o.strategy for o in rows) == sorted(s.strategy for s in rec.strategies)
+        statuses = [o.status for o in rows]
+        keep = statuses.index("keep")
+        assert all(st == "recommended" for st in statuses[:keep])
+        assert [o.rank for o in rows[:keep + 1]] == list(range(1, keep + 2))
+        tail = statuses[keep + 1:]
+        assert tail == sorted(tail, key=["not_recommended", "unknown", "blocked"].index)
+        worse = [o.value for o in rows if o.status == "not_recommended"]
+        assert worse or profile is not base, "the shipped model predicts no loss here any more: pick another profile"
+        assert worse == sorted(worse, reverse=True) and all(v <= 0 for v in worse)
+        chart = chart_options(rec)
+        assert all(o.status in ("recommended", "keep", "not_recommended") and o.value is not None for o in chart)
+        assert not chart or len(chart) == sum(o.charted for o in rows)
+        assert bool(chart) == any(o.charted and o.strategy != "none" for o in rows)
+    assert not chart  # KR at 18: every strategy blocked, so nothing to chart
+
+
+def test_report_shows_not_recommended_options_and_flags_for_the_latest_week(tmp_path, recommender):
+    """A history whose latest week is a profile the model predicts losses for: grey, labelled rows in the report."""
+    import pandas as pd
+
+    frame = pd.read_csv(EXAMPLES / "history.csv").sort_values("week").reset_index(drop=True)
+    latest = {"followers": 2000, "avg_viewers": 3.0, "engagement_rate": 0.4, "streams_per_week": 4.0,
+              "avg_stream_minutes": 15.0, "retention_rate": 0.8, "prior_weekly_diamonds": 100.0,
+              "category": "education", "creator_age": 24, "region": "US"}
+    for key, value in latest.items():
+        frame.loc[frame.index[-1], key] = value
+    path = tmp_path / "latest_changed.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc, text = _parse(out), out.read_text(encoding="utf-8")
+    _self_contained(doc)
+    rec = recommender.recommend({"creator_id": "example_creator", **latest})
+    worse = [s for s in rec.strategies if s.status == "not_recommended"]
+    assert worse, "the shipped model predicts no loss for this profile any more: pick another"
+    assert escape(rec.verdict) in text
+    rows = {row[0]: row for row in doc.tables["uplift-table"][1:]}
+    for s in worse:
+        assert rows[s.strategy][1] == "not recommended"
+        assert "model The model predicts this would not add gift income for you." in rows[s.strategy][6]
+        assert f"{s.strategy} not recommended" in doc.images[1]["alt"]  # the chart's text alternative says so
+    flagged = [s for s in rec.strategies if s.extrapolation]
+    assert flagged and all(rows[s.strategy][5].endswith("extrapolation") for s in flagged)

@@ -1,8 +1,9 @@
 """Service results -> what the templates show (plain dicts and SVG markup).
 
 Nothing here computes a number the service did not: the verdict is the
-service's own (``rec.verdict``, when the service provides one), uplift and
-intervals come from the Recommendation, USD from the rules' diamond value.
+service's own (``rec.verdict``), uplift, intervals, statuses and flags come
+from the Recommendation (shown as ``reports.options`` says, like the report),
+USD from the rules' diamond value.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...service import SYNTHETIC_NOTE
+from ...reports.options import chart_options, eligibility_ids, options
 from .charts import bars_from, strategy_chart, weekly_chart
 
 __all__ = ["answer", "history_answer", "strategy_rows", "signed"]
@@ -30,67 +32,73 @@ def _hit(h: Any) -> dict[str, Any]:
     return {"id": h.id, "kind": h.kind, "reason": h.reason, "sources": [_source(s) for s in h.sources]}
 
 
+def _reason(r: Any) -> dict[str, Any]:
+    return {"id": r.id, "kind": r.kind, "text": r.text}
+
+
 def strategy_rows(rec: Any) -> list[dict[str, Any]]:
-    """Every strategy, in the service's order: status, numbers and its rule reasons (with kinds)."""
-    kinds = {h.id: h.kind for h in rec.rules_fired}
+    """Every option (``none`` included), in the chart's order then unknown and blocked: status, numbers, flags, labelled reasons."""
     rows = []
-    for s in rec.strategies:
-        if not s.allowed:
-            status = "blocked"
-        elif s.uplift_diamonds is None:
-            status = "uplift unknown"
-        else:
-            status = f"rank {s.rank}"
-        pairs = list(zip(s.rule_ids, s.reasons)) if len(s.rule_ids) == len(s.reasons) else \
-            [(", ".join(s.rule_ids), " ".join(s.reasons))]
+    for o in options(rec):
+        numbers = o.value is not None
         rows.append({
-            "strategy": s.strategy, "status": status, "allowed": s.allowed,
-            "uplift": signed(s.uplift_diamonds) if s.allowed else "",
-            "interval": (f"{signed(s.uplift_low)} to {signed(s.uplift_high)}"
-                         if s.allowed and s.uplift_low is not None and s.uplift_high is not None else ""),
-            "usd": signed(s.uplift_usd, 2) if s.allowed and s.uplift_usd is not None else "",
-            "extrapolation": bool(s.extrapolation) and s.allowed,
-            "reasons": [{"id": i, "kind": kinds.get(i, ""), "text": r} for i, r in pairs],
+            "strategy": o.strategy, "label": o.label, "status": o.status, "status_text": o.status_text,
+            "rank": o.rank or "", "allowed": o.status != "blocked",
+            "uplift": signed(o.value) if numbers else "",
+            "interval": (f"{signed(o.low)} to {signed(o.high)}"
+                         if numbers and o.low is not None and o.status != "keep" else ""),  # none: 0 by definition
+            "usd": signed(o.usd, 2) if o.usd is not None else "",
+            "flags": list(o.flags),
+            "reasons": [_reason(r) for r in o.reasons],
         })
     return rows
 
 
-def _blocked(rec: Any, shown: set[str]) -> list[dict[str, Any]]:
-    """Blocked strategies with the reasons that are theirs (eligibility is shown once, above)."""
+def _why(rows: list[dict[str, Any]], shown: set[str]) -> list[dict[str, Any]]:
+    """Options with a number and their own reasons (eligibility is shown once, above), each labelled by kind."""
     out = []
-    for s in rec.strategies:
-        if s.allowed:
+    for r in rows:
+        if r["status"] == "blocked":
             continue
-        own = [r for i, r in zip(s.rule_ids, s.reasons) if i not in shown] or list(s.reasons)
-        out.append({"strategy": s.strategy, "reasons": own})
+        own = [x for x in r["reasons"] if x["id"] not in shown]
+        if own:
+            out.append({"strategy": r["strategy"], "status": r["status"], "status_text": r["status_text"],
+                        "reasons": own})
     return out
 
 
-def answer(rec: Any) -> dict[str, Any]:
-    """The template context for one Recommendation."""
-    bars = bars_from(rec.strategies)
-    eligibility = [_hit(h) for h in rec.facts if h.kind != "fact"]
-    shown = {h["id"] for h in eligibility}
-    advice = [
-        {"strategy": r["strategy"], "kind": x["kind"], "id": x["id"], "text": x["text"]}
-        for r in strategy_rows(rec) if r["allowed"]
-        for x in r["reasons"] if x["kind"] in ("boost", "caution")
+def _blocked(rows: list[dict[str, Any]], shown: set[str]) -> list[dict[str, Any]]:
+    """Blocked options with the reasons that are theirs (eligibility is shown once, above), never a number."""
+    return [
+        {"strategy": r["strategy"], "reasons": [x for x in r["reasons"] if x["id"] not in shown] or r["reasons"]}
+        for r in rows if r["status"] == "blocked"
     ]
+
+
+def answer(rec: Any) -> dict[str, Any]:
+    """The template context for one Recommendation: the verdict first, then the options."""
+    bars = bars_from(chart_options(rec))
+    eligibility = [_hit(h) for h in rec.facts if h.kind == "eligibility"]
+    shown = eligibility_ids(rec.facts)
+    rows = strategy_rows(rec)
     return {
         "creator_id": rec.profile.creator_id,
-        "verdict": getattr(rec, "verdict", None),
+        "verdict": rec.verdict,
         "can_earn_gifts": bool(rec.can_earn_gifts),
-        "chart": strategy_chart(bars, title=f"Expected extra weekly gift diamonds per strategy for "
+        "chart": strategy_chart(bars, title=f"Expected extra weekly gift diamonds per option for "
                                             f"{rec.profile.creator_id}", interval=rec.model.interval)
         if bars else None,
         "bar_count": len(bars),
+        "muted_bars": sum(b.status == "not_recommended" for b in bars),
         "interval": f"{rec.model.interval:.0%}",
-        "rows": strategy_rows(rec),
-        "blocked": _blocked(rec, shown),
+        "rows": rows,
+        "any_flags": any(r["flags"] for r in rows),
+        "blocked": _blocked(rows, shown),
         "eligibility": eligibility,
-        "advice": advice,
+        "why": _why(rows, shown),
         "facts": [_hit(h) for h in rec.facts if h.kind == "fact"],
         "notes": [n for n in rec.notes if n != SYNTHETIC_NOTE],
+        "source": rec.model.source,
         "synthetic": bool(rec.model.synthetic),
         "model": rec.model,
     }
