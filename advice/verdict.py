@@ -2,7 +2,8 @@
 
 Cases, in order:
 
-1. gifts are not possible (age/region): say so and why;
+1. gifts are not possible yet (age, region, followers): say so and why, and
+   name the best allowed strategy (e.g. to grow followers) without promising income now;
 2. every strategy is blocked by the rules: say so;
 3. nothing is predicted to add income: "Keep doing what you do";
 4. the best option's interval includes losing income (and so does every
@@ -56,13 +57,20 @@ def plain_verdict(
     source: str,
 ) -> str:
     """The verdict for one profile; ``options`` are its StrategyAdvice (``none`` included)."""
+    recommended = sorted((o for o in options if o.status == "recommended"), key=lambda o: o.rank)
     if not can_earn_gifts:
         why = f" {gifts_reason}" if gifts_reason else ""
-        return f"You cannot receive LIVE gifts yet, so no strategy can raise your gift income now.{why}"
+        if not recommended:
+            return f"You cannot receive LIVE gifts yet, so no strategy can raise your gift income now.{why}"
+        best = recommended[0]
+        return (
+            f"You cannot receive LIVE gifts yet, so nothing raises your gift income now.{why} "
+            f"Of what the rules allow meanwhile, the model ranks {best.strategy} first: its estimate "
+            f"({signed(best.uplift_diamonds)} gift diamonds a week) is for once you can receive gifts. {source}"
+        )
     strategies = [o for o in options if o.strategy != "none"]
     if strategies and all(o.status == "blocked" for o in strategies):
         return "The rules block every strategy for you right now: see the reasons below."
-    recommended = sorted((o for o in options if o.status == "recommended"), key=lambda o: o.rank)
     if not recommended:
         return (
             "Keep doing what you do: no strategy is predicted to add gift income for you "

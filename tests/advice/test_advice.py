@@ -143,3 +143,11 @@ def test_simulated_history_trains_a_synthetic_model_whatever_its_columns(tmp_pat
     res = runner.invoke(main, ["train", str(hist), "-o", str(tmp_path / "m.skops"), "--real"])
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "m.json").read_text())["synthetic"] is True
+
+
+def test_below_the_follower_threshold_the_verdict_does_not_promise_income(recommender, example_profile):
+    rec = recommender.recommend({**example_profile, "followers": 800, "prior_weekly_diamonds": 0})
+    assert rec.can_earn_gifts is False
+    assert rec.verdict.startswith("You cannot receive LIVE gifts yet")
+    if any(s.status == "recommended" for s in rec.strategies):
+        assert "is for once you can receive gifts" in rec.verdict
