@@ -29,8 +29,9 @@ strategy ``s_t``::
   creator-strategy pairs of (d_hat - m)^2 - tau^2 - sampling variance,
   floored at 0). The estimate is noisy: its standard error is ~0.14 for a
   500-creator x 8-week history, so on a simulated true spread of 0.5 (h^2 =
-  0.25) it gave 0.12, 0.18 and 0.37 on three seeds, and 0 on all three
-  without effects. An earlier version subtracted two standard errors, which
+  0.25) it gave 0.12, 0.18, 0.37 and 0.59 on four seeds, and without effects
+  0 on three of them but 0.18 on the fourth (seed 5). Winsorizing log(r) at
+  the level bin's 2% / 5% quantiles did not make it steadier. An earlier version subtracted two standard errors, which
   estimated 0 even with effects, so intervals covered only ~0.28 of the
   personal truth (benchmarks/bench_plan.py). A creator is not the average
   creator; an interval that ignored this would be too narrow.
