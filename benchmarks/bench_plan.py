@@ -54,13 +54,15 @@ def _world(n: int, sd: float, seed: int, rec: Recommender):
     latest = hist.groupby("creator_id").tail(1).reset_index(drop=True)
     truth = _truth(latest, sd, seed)
     long = rec.recommend_frame(latest.drop(columns=["strategy", "gift_diamonds", "likes", "comments", "new_followers", "week"]))
-    k = len(STRATEGIES)
-    allowed = np.concatenate([np.ones((n, 1), bool), long["allowed"].to_numpy(bool).reshape(n, k)], axis=1)
-    pop = np.concatenate([np.zeros((n, 1)), long["uplift_diamonds"].to_numpy(float).reshape(n, k)], axis=1)
+    k = len(ALL_STRATEGIES)  # the long table: 'none' then the five strategies, per profile
+    assert list(long["strategy"].iloc[:k].astype(str)) == list(ALL_STRATEGIES)
+    allowed = long["allowed"].to_numpy(bool).reshape(n, k).copy()
+    allowed[:, 0] = True
+    pop = np.where(np.arange(k) == 0, 0.0, long["uplift_diamonds"].to_numpy(float).reshape(n, k))
     pop = np.where(allowed & np.isfinite(pop), pop, -np.inf)
     best = np.where(allowed, truth, -np.inf).max(axis=1)
-    lo = long["uplift_low"].to_numpy(float).reshape(n, k)
-    hi = long["uplift_high"].to_numpy(float).reshape(n, k)
+    lo = long["uplift_low"].to_numpy(float).reshape(n, k)[:, 1:]
+    hi = long["uplift_high"].to_numpy(float).reshape(n, k)[:, 1:]
     t = truth[:, 1:]
     ok = np.isfinite(lo)
     print(f"  population 80% interval coverage of the personal truth (effects sd {sd}): "

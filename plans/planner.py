@@ -109,7 +109,7 @@ def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray]:
     """Prior (n, 5) and rules-allowed mask from the Recommender at each creator's latest profile."""
     cols = list(_PROFILE) + (["region"] if "region" in latest and latest["region"].notna().all() else [])
     long = rec.recommend_frame(latest[cols].reset_index(drop=True), source="plan store (latest weeks)")
-    k = len(STRATEGIES)
+    k = len(long) // max(len(latest), 1)  # rows per profile: the long table's options ('none' and the strategies)
     order = [list(long["strategy"].iloc[:k].astype(str)).index(s) for s in STRATEGIES]
 
     def grid(name: str) -> np.ndarray:

@@ -8,11 +8,15 @@ can be trained and scored against a known truth.
 Public API::
 
     simulate_profiles(n, *, seed=0, minor_share=0.02) -> DataFrame   # profile columns + region
-    expected_outcome(profiles, strategy) -> ndarray                # noise-free mean weekly diamonds
+    expected_outcome(profiles, strategy, *, creator_effect_sd=0.0, effect_seed=0) -> ndarray
+                                                                   # noise-free mean weekly diamonds
     true_uplift(profiles) -> DataFrame                             # true_uplift_<s> = E[s] - E[none]
     true_propensity(profiles) -> DataFrame                         # P(creator picks s | profile)
-    simulate_outcome(profiles, strategy, *, seed=0) -> ndarray     # one random week of gifts per row
-    simulate_history(creators=2000, weeks=12, *, seed=0, with_truth=False) -> DataFrame
+    simulate_outcome(profiles, strategy, *, seed=0, creator_effect_sd=0.0, effect_seed=0) -> ndarray
+                                                                   # one random week of gifts per row
+    simulate_history(creators=2000, weeks=12, *, seed=0, with_truth=False,
+                     creator_effect_sd=0.0) -> DataFrame
+    creator_effects(creator_ids, sd, *, seed=0) -> ndarray          # (n, 6) personal log-multipliers
 
 Assumptions (all of them simulation choices):
 
@@ -79,6 +83,17 @@ Assumptions (all of them simulation choices):
   diamonds/week, p99/median ~300. The naive per-strategy mean difference is
   badly confounded (e.g. collaborate looks ~4x better than it is; engage and
   improve_content look harmful while they help on average).
+* Creator-specific effects (off by default; ``creator_effect_sd`` > 0). Each
+  creator c gets a personal multiplier on the expected gifts of each strategy
+  s != none: E_c[gifts | s] = E[gifts | s] x exp(b_cs - sd^2 / 2) with
+  b_cs ~ N(0, sd^2) independent across creators and strategies ('none' keeps
+  multiplier 1). The -sd^2/2 makes the mean multiplier 1, so the average of
+  the personal uplifts over creators is the population uplift
+  (``true_uplift_<s>``), and each creator's own truth is
+  ``true_personal_uplift_<s>`` = E_c[s] - E[none]. b_cs is a function of
+  (creator_id, seed, s) only (a hash, not the history's random stream), so the
+  same creator has the same effects in every call; turning the option on uses
+  the same random draws, so only the outcomes (and the state they feed) change.
 * Panel. ``simulate_history`` evolves each creator week by week: followers grow
   by ``new_followers``; ``avg_viewers``, ``streams_per_week`` and
   ``prior_weekly_diamonds`` are trailing 4-week means of the simulated weeks
@@ -93,6 +108,9 @@ Assumptions (all of them simulation choices):
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -105,6 +123,7 @@ from .simulated_world import (
     _START_WEEK,
     _all_arms,
     _arm,
+    _check_strategy,
     _choose,
     _draw_diamonds,
     _ids,
@@ -113,9 +132,8 @@ from .simulated_world import (
     _propensity,
     _round_state,
     _seed_prior,
-    expected_outcome,
+    expected_outcome as _population_outcome,
     gift_min_age,
-    simulate_outcome,
     simulate_profiles,
     true_propensity,
     true_uplift,
@@ -128,30 +146,118 @@ __all__ = [
     "true_propensity",
     "simulate_outcome",
     "simulate_history",
+    "creator_effects",
+    "PERSONAL_TRUTH_PREFIX",
     "GIFT_PRICES",
     "GIFT_SHARES",
     "MEAN_GIFT_DIAMONDS",
     "gift_min_age",
 ]
 
+PERSONAL_TRUTH_PREFIX = "true_personal_uplift_"
+"""Simulator-only columns ``true_personal_uplift_<s>``: a creator's own expected uplift (creator effects on)."""
+
+
+# --------------------------------------------------------------------------- creator-specific effects
+_MASK64 = (1 << 64) - 1
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser on uint64 (a well-mixed hash of the input bits)."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def creator_effects(creator_ids: Sequence[str], sd: float, *, seed: int = 0) -> np.ndarray:
+    """Personal log-multipliers b_cs - sd^2/2, shape (n, 6) in ALL_STRATEGIES order ('none' column 0).
+
+    b_cs ~ N(0, sd^2) is a hash of (creator_id, seed, strategy): the same creator
+    gets the same effects whatever the other rows or the call (see module docstring).
+    """
+    if isinstance(sd, bool) or not isinstance(sd, (int, float, np.floating)) or not 0.0 <= sd <= 3.0:
+        raise InputError("creator_effect_sd must be a number between 0 and 3", loc="creator_effect_sd",
+                         expected="a number between 0 and 3 (a log-scale standard deviation)", input=sd)
+    ids = [str(c).encode() for c in creator_ids]
+    key = np.array([(zlib.crc32(b) << 32) | zlib.adler32(b) for b in ids], dtype=np.uint64)
+    key = _mix64(key ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) & _MASK64))
+    out = np.zeros((len(ids), len(ALL_STRATEGIES)))
+    if sd == 0 or not ids:
+        return out
+    for k in range(1, len(ALL_STRATEGIES)):
+        h1 = _mix64(key + np.uint64(2 * k + 1))
+        h2 = _mix64(h1 + np.uint64(0x632BE59BD9B4E019))
+        u1 = ((h1 >> np.uint64(11)).astype(float) + 0.5) / 2.0**53
+        u2 = (h2 >> np.uint64(11)).astype(float) / 2.0**53
+        z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)  # Box-Muller
+        out[:, k] = sd * z - sd * sd / 2.0
+    return out
+
+
+def _personal_truth(means: np.ndarray, effects: np.ndarray) -> dict[str, np.ndarray]:
+    """``true_personal_uplift_<s>`` columns from population arm means (n, 6) and log-multipliers."""
+    control = means[:, ALL_STRATEGIES.index(CONTROL)]
+    personal = means * np.exp(effects)
+    return {f"{PERSONAL_TRUTH_PREFIX}{s}": personal[:, ALL_STRATEGIES.index(s)] - control for s in STRATEGIES}
+
+
+# --------------------------------------------------------------------------- public: truth with effects
+def expected_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str], *,
+                     creator_effect_sd: float = 0.0, effect_seed: int = 0) -> np.ndarray:
+    """Noise-free expected weekly gift diamonds of each profile under ``strategy`` (the truth).
+
+    ``strategy`` is one name from ``fields.ALL_STRATEGIES`` or one name per row.
+    Uses the profile columns (``creator_id`` not needed) and ``region`` if present.
+    ``creator_effect_sd`` > 0: each creator's own expectation (``creator_effects``
+    of the ``creator_id`` column with ``effect_seed``), as in ``simulate_history``.
+    """
+    out = _population_outcome(profiles, strategy)
+    if creator_effect_sd:
+        if not isinstance(profiles, pd.DataFrame) or "creator_id" not in profiles.columns:
+            raise InputError("creator effects need a creator_id column", loc="profiles",
+                             expected="a DataFrame with a creator_id column",
+                             input=list(getattr(profiles, "columns", [])))
+        codes = _check_strategy(strategy, len(out)).astype(np.intp)
+        effects = creator_effects(profiles["creator_id"].to_numpy(), creator_effect_sd, seed=effect_seed)
+        out = out * np.exp(effects[np.arange(len(codes)), codes])
+    return out
+
+
+def simulate_outcome(profiles: pd.DataFrame, strategy: str | Sequence[str], *, seed: int = 0,
+                     creator_effect_sd: float = 0.0, effect_seed: int = 0) -> np.ndarray:
+    """One random week of gift diamonds per profile row under ``strategy`` (mean = expected_outcome)."""
+    mean = expected_outcome(profiles, strategy, creator_effect_sd=creator_effect_sd, effect_seed=effect_seed)
+    return _draw_diamonds(np.random.default_rng(seed), mean)
+
+
 # --------------------------------------------------------------------------- history
 def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
-                     with_truth: bool = False, start_week: str = _START_WEEK) -> pd.DataFrame:
+                     with_truth: bool = False, start_week: str = _START_WEEK,
+                     creator_effect_sd: float = 0.0) -> pd.DataFrame:
     """A synthetic panel: one row per creator-week in the history contract's shape.
 
     Columns: ``fields.HISTORY_COLUMNS`` then ``week`` (ISO Monday), ``region``,
     ``likes``, ``comments``, ``new_followers``; with ``with_truth`` also
     ``true_uplift_<s>`` for the row's profile. Rows are ordered by creator, then
     week. The same seed gives an identical frame.
+
+    ``creator_effect_sd`` > 0 turns on creator-specific effects (module
+    docstring): each creator's gifts under strategy s are multiplied by its own
+    exp(b_cs - sd^2/2); with ``with_truth`` the frame then also holds
+    ``true_personal_uplift_<s>`` (that creator's own expected uplift), while
+    ``true_uplift_<s>`` stays the population's. 0 (the default) is the
+    simulator without personal effects, unchanged.
     """
     creators = _int_arg("creators", creators, 1)
     weeks = _int_arg("weeks", weeks, 1)
     start = _monday(start_week)
+    effects = creator_effects(_ids(creators), creator_effect_sd, seed=seed) if creator_effect_sd else None
     rng = np.random.default_rng(seed)
     p = _initial_state(rng, creators, 0.0)  # no minors on LIVE (E1)
     _round_state(p)
     p["prior_weekly_diamonds"] = _seed_prior(rng, p)
-    rec, strat = _run_weeks(rng, p, weeks)
+    rec, strat = _run_weeks(rng, p, weeks, effects)
     frame = _history_frame(p, rec, strat, start, weeks)
     if with_truth:  # the same numbers as true_uplift(frame), without re-reading the frame
         rows = {k: _flat(rec[k]) for k in _STATE_KEYS}
@@ -161,6 +267,9 @@ def simulate_history(creators: int = 2000, weeks: int = 12, *, seed: int = 0,
         control = means[:, ALL_STRATEGIES.index(CONTROL)]
         for s in STRATEGIES:
             frame[f"{TRUTH_PREFIX}{s}"] = means[:, ALL_STRATEGIES.index(s)] - control
+        if effects is not None:
+            for name, values in _personal_truth(means, np.repeat(effects, weeks, axis=0)).items():
+                frame[name] = values
     return frame
 
 
@@ -181,8 +290,11 @@ def _monday(start_week: str) -> pd.Timestamp:
     return start
 
 
-def _run_weeks(rng: np.random.Generator, p: dict[str, np.ndarray], weeks: int):
-    """Play ``weeks`` weeks from state ``p``: recorded profiles and outcomes (weeks, n) and strategy codes."""
+def _run_weeks(rng: np.random.Generator, p: dict[str, np.ndarray], weeks: int, effects: np.ndarray | None = None):
+    """Play ``weeks`` weeks from state ``p``: recorded profiles and outcomes (weeks, n) and strategy codes.
+
+    ``effects`` (n, 6): each creator's log-multipliers of the arm means (``creator_effects``), or None.
+    """
     n = len(p["followers"])
     # 4-week rolling means behind avg_viewers, streams_per_week and prior_weekly_diamonds; slow-moving habits
     carry = {
@@ -207,6 +319,8 @@ def _run_weeks(rng: np.random.Generator, p: dict[str, np.ndarray], weeks: int):
         strat[t] = code
         results = [_arm(p, k) for k in range(len(ALL_STRATEGIES))]
         mean, viewers, spw_s = (np.choose(code, [r[i] for r in results]) for i in range(3))
+        if effects is not None:
+            mean = mean * np.exp(np.take_along_axis(effects, code[:, None].astype(np.intp), axis=1)[:, 0])
         gift = _draw_diamonds(rng, mean)
         likes, comments, new_f = _engagement(rng, p, code, viewers, spw_s)
         rec["gift"][t], rec["likes"][t], rec["comments"][t], rec["new_followers"][t] = gift, likes, comments, new_f

@@ -17,7 +17,7 @@ uvicorn = pytest.importorskip("uvicorn")
 from livelift.errors import InputError  # noqa: E402
 from livelift.plans import creator_view, init_store  # noqa: E402
 from livelift.web.app import create_app  # noqa: E402
-from livelift.web.routers_plans import include_plans, load_keys, parse_keys  # noqa: E402
+from livelift.web.routers.plans import load_keys, parse_keys  # noqa: E402
 
 FULL = "full-access-key-0123456789"
 READ = "read-only-key-0123456789"
@@ -43,9 +43,9 @@ def running(app: Any) -> Iterator[str]:
 @pytest.fixture
 def served(db_url, history, recommender) -> Iterator[tuple[str, str]]:
     init_store(db_url, history, recommender)[0].dispose()
-    keys = load_keys({"LIVELIFT_API_KEYS": f"{FULL},{READ}=plan:read"})
-    app = create_app(recommender, coalesce=False)
-    include_plans(app, db_url, keys)
+    # the wiring `livelift serve --db` uses: create_app(plan_db=...) with keys from the environment
+    app = create_app(recommender, coalesce=False, plan_db=db_url,
+                     environ={"LIVELIFT_API_KEYS": f"{FULL},{READ}=plan:read"})
     with running(app) as url:
         yield url, db_url
     app.state.livelift_plans.dispose()
@@ -94,9 +94,11 @@ def test_concurrent_weeks_for_one_creator_are_all_kept(served, history, recommen
     assert sorted(view.weeks["gift_diamonds"].tail(16)) == [100.0 + i for i in range(16)]
 
 
-def test_key_configuration_errors(tmp_path):
+def test_key_configuration_errors(tmp_path, recommender):
     with pytest.raises(InputError, match="no API keys"):
         load_keys({})
+    with pytest.raises(InputError, match="no API keys"):  # a plan store without keys refuses to start
+        create_app(recommender, coalesce=False, plan_db=str(tmp_path / "plans.db"), environ={})
     with pytest.raises(InputError, match="unknown scope"):
         parse_keys(["a-long-enough-key-123=plan:write"], "env")
     f = tmp_path / "keys"

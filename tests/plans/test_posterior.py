@@ -71,3 +71,19 @@ def test_fit_hyper_recovers_noise_and_finds_no_spread_without_effects():
     assert len(hyper.noise_var) == 8 and all(0.5 < v < 1000.0 for v in hyper.noise_var)
     assert hyper.noise_var[0] > hyper.noise_var[-1]
     assert hyper.het_var == 0.0  # no population prior given: no spread estimated
+
+
+def test_fit_hyper_sees_a_clear_spread_and_none_without_effects(recommender):
+    """The moment estimate of h^2 (log scale) on a simulated history with and without creator effects."""
+    from livelift.plans.planner import _latest, _population
+    from livelift.recommender.simulate import simulate_history
+
+    found = {}
+    for sd in (0.8, 0.0):
+        hist = simulate_history(500, 8, seed=5, creator_effect_sd=sd)
+        prior, _ = _population(recommender, _latest(hist))
+        found[sd] = fit_hyper(hist, prior).het_var
+    assert found[0.8] > 0.1  # true h^2 = 0.64, attenuated on the log((gifts + K) / (level + K)) scale
+    # the estimate is noisy (standard error ~0.14 at this size): without effects it is 0 on seeds 1-3 but
+    # 0.18 on this one, so only the ordering is asserted here
+    assert found[0.0] < found[0.8] / 2

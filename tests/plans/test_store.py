@@ -120,10 +120,18 @@ def test_week_column_is_required(tmp_path, history, recommender):
 
 
 def test_a_known_spread_widens_the_no_data_interval_only(tmp_path, history, recommender):
-    plain = creator_view(init_store(str(tmp_path / "a.db"), history, recommender, spread=0.0)[0], recommender, "cr000007")
-    wide = creator_view(init_store(str(tmp_path / "b.db"), history, recommender, spread=0.5)[0], recommender, "cr000007")
-    untried = plain.table["own_weeks"].to_numpy() == 0
+    a = init_store(str(tmp_path / "a.db"), history, recommender, spread=0.0)[0]
+    b = init_store(str(tmp_path / "b.db"), history, recommender, spread=0.5)[0]
+    for creator in sorted(history.frame["creator_id"].unique()):  # one with an allowed strategy it never tried
+        plain = creator_view(a, recommender, creator)
+        untried = (plain.table["own_weeks"].to_numpy() == 0) & plain.table["allowed"].to_numpy(dtype=bool)
+        if untried.any():
+            break
     assert untried.any()
+    wide = creator_view(b, recommender, creator)
+    # blocked strategies have no population answer (NaN), so no personal one either
+    blocked = ~plain.table["allowed"].to_numpy(dtype=bool)
+    assert plain.table.loc[blocked, "personal_uplift"].isna().all()
     t0, t1 = plain.table[untried], wide.table[untried]
     pd.testing.assert_series_equal(t0["personal_uplift"], t0["population_uplift"], check_names=False)
     pd.testing.assert_series_equal(t1["personal_uplift"], t0["population_uplift"], check_names=False)

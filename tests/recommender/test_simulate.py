@@ -262,3 +262,50 @@ def test_bad_input_raises_input_error():
         simulate_history(5, 2, start_week="2025-09-02")
     with pytest.raises(InputError, match="strategy"):
         expected_outcome(p, ["none", "promote"])
+
+
+# --------------------------------------------------------------------------- creator-specific effects
+def test_creator_effects_are_a_function_of_the_creator_only():
+    from livelift.recommender.simulate import creator_effects
+
+    ids = [f"c{i:05d}" for i in range(4000)]
+    full = creator_effects(ids, 0.5, seed=7)
+    assert full.shape == (4000, 6)
+    assert np.all(full[:, 0] == 0.0)  # 'none' keeps multiplier 1
+    np.testing.assert_array_equal(creator_effects(ids[::-1][:10], 0.5, seed=7), full[::-1][:10])
+    assert not np.allclose(creator_effects(ids, 0.5, seed=8), full)
+    b = full[:, 1:] + 0.5**2 / 2  # b_cs ~ N(0, sd^2)
+    assert abs(b.std() - 0.5) < 0.02 and abs(b.mean()) < 0.02
+    assert abs(np.exp(full[:, 1:]).mean() - 1.0) < 0.03  # mean multiplier 1
+    assert abs(np.corrcoef(b[:, 0], b[:, 1])[0, 1]) < 0.05
+
+
+def test_creator_effects_reject_bad_sd():
+    from livelift.recommender.simulate import creator_effects
+
+    for bad in (-0.1, 3.5, True, "0.5"):
+        with pytest.raises(InputError, match="creator_effect_sd"):
+            creator_effects(["a"], bad)
+
+
+def test_history_with_creator_effects_has_personal_truth():
+    from livelift.recommender.simulate import (PERSONAL_TRUTH_PREFIX, creator_effects, expected_outcome,
+                                               simulate_history)
+
+    plain = simulate_history(200, 4, seed=3, with_truth=True)
+    pd.testing.assert_frame_equal(simulate_history(200, 4, seed=3, with_truth=True, creator_effect_sd=0.0), plain)
+    df = simulate_history(200, 4, seed=3, with_truth=True, creator_effect_sd=0.6)
+    # the same random stream: week 1 (before any effect feeds the state) has the same profiles and choices
+    first = df.groupby("creator_id").head(1).reset_index(drop=True)
+    first_plain = plain.groupby("creator_id").head(1).reset_index(drop=True)
+    pd.testing.assert_series_equal(first["strategy"], first_plain["strategy"])
+    assert not np.allclose(df["gift_diamonds"], plain["gift_diamonds"])
+    eff = creator_effects(first["creator_id"], 0.6, seed=3)
+    for s in ALL_STRATEGIES[1:]:
+        own = expected_outcome(first, s, creator_effect_sd=0.6, effect_seed=3) - expected_outcome(first, "none")
+        np.testing.assert_allclose(first[f"{PERSONAL_TRUTH_PREFIX}{s}"], own, rtol=1e-9, atol=1e-9)
+        pop = expected_outcome(first, s)
+        np.testing.assert_allclose(expected_outcome(first, s, creator_effect_sd=0.6, effect_seed=3),
+                                   pop * np.exp(eff[:, ALL_STRATEGIES.index(s)]))
+    with pytest.raises(InputError, match="creator_id"):
+        expected_outcome(first.drop(columns="creator_id"), "promote", creator_effect_sd=0.6)

@@ -14,7 +14,7 @@ time taken does not depend on which one matched). No or unknown key: 401;
 a key without the route's scope: 403. The stateless endpoints stay open.
 
 Use ``include_plans(app, store_url, keys)``; the Recommender is the app's own
-(``app.state.livelift["service"]``).
+(``app.state.livelift.svc()``, web/context.py).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Req
 from fastapi.responses import JSONResponse
 
 from ...errors import InputError
+from ..context import get_state
 
 __all__ = ["SCOPES", "ApiKey", "load_keys", "parse_keys", "include_plans"]
 
@@ -119,10 +120,7 @@ def include_plans(app: FastAPI, store_url: str, keys: tuple[ApiKey, ...]) -> Non
     router = APIRouter(prefix="/v1/creators", tags=["plans"])
 
     def service(request: Request) -> Any:
-        svc = request.app.state.livelift["service"]
-        if svc is None:  # pragma: no cover - the lifespan loads it before the first request
-            raise HTTPException(503, "the model is still loading")
-        return svc
+        return get_state(request).svc()  # the app's AppState (web/context.py); the lifespan has loaded it
 
     @router.get("/{creator_id}/plan", dependencies=[_authorise(keys, "plan:read")])
     def get_plan(creator_id: str, request: Request, week: Optional[str] = Query(None, description="YYYY-MM-DD")):
