@@ -152,15 +152,24 @@ _PROFILE_KEYS = {c.name for c in PROFILE_COLUMNS} | {"region"}
 
 # ---------------------------------------------------------------------- recommend
 @main.command()
-@click.argument("profile_file", metavar="[PROFILE]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("profile_file", metavar="[PROFILE]", required=False)
 @profile_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the long table (one row per profile and strategy) to .csv, .parquet or .jsonl.")
+@click.option("-o", "--output", default=None,
+              help="Write the long table (one row per profile and strategy) to .csv, .parquet or .jsonl "
+                   "(--engine dask: a new folder or URL for a Parquet dataset).")
 @MODEL
 @RULES
 @SKIP
 @FORMAT
-def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
+# -- cluster (issue 15): --engine dask scores a dataset on a Dask cluster
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this process. dask: PROFILE is a dataset (Parquet/CSV file, folder or glob, local or "
+                   "fsspec URL such as s3://...), scored on a Dask cluster into the Parquet dataset -o OUT_DIR.")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="--engine dask: a running Dask scheduler (tcp://host:8786, or its scheduler file). "
+                   "Default: a local cluster, one single-threaded worker process per core.")
+# -- end cluster
+def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, engine, scheduler, **flags):
     """Rank the strategies the rules allow by expected weekly gift uplift.
 
     PROFILE is a .json profile (or a list), .jsonl, .csv or .parquet file of
@@ -169,8 +178,16 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
       livelift recommend --followers 5200 --avg-viewers 40 --engagement-rate 0.08
       --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35
       --prior-weekly-diamonds 1200 --category gaming --creator-age 24
+
+    Millions of profiles: livelift recommend 'profiles/*.parquet' -o scores/ --engine dask
     """
     from .data.writers import check_output_path, write_frame
+
+    if engine == "dask" or scheduler is not None:
+        _recommend_dask(profile_file, output, model_path, rules_dirs, skip_bad_rows, engine, scheduler, flags)
+        return
+    profile_file = None if profile_file is None else Path(profile_file)
+    output = None if output is None else Path(output)
 
     if output is not None:
         check_output_path(output, (".csv", ".parquet", ".jsonl"), inputs=(profile_file,))
@@ -197,6 +214,36 @@ def recommend(profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, 
     from .text import views
 
     click.echo(views.long_table(table, fmt, synthetic=rec.is_synthetic))
+
+
+# -- cluster (issue 15)
+def _recommend_dask(dataset, output, model_path, rules_dirs, skip_bad_rows, engine, scheduler, flags):
+    """``recommend --engine dask``: parse, call Recommender.recommend_dataset, report."""
+    if engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    if dataset is None or output is None or any(v is not None for v in flags.values()):
+        raise click.UsageError("--engine dask needs a DATASET (file, folder, glob or URL) and -o OUT_DIR, and no profile options")
+    from .cluster.progress import RateLine
+
+    rec = _load(model_path, rules_dirs)
+    progress = RateLine(sys.stderr) if sys.stderr.isatty() else None
+    result = rec.recommend_dataset(dataset, output, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=progress)
+    for note in result.notes:
+        _echo_err(f"note: {note}")
+    if result.skipped:
+        _echo_err(f"skipped {result.skipped:,} bad row(s) of {result.rows_read:,} in {dataset}; first reasons:")
+        for reason in result.reasons:
+            _echo_err(f"  - {reason}")
+    _echo_err(
+        f"wrote {result.rows:,} rows ({result.profiles:,} profiles x {len(STRATEGIES)} strategies) from {result.files:,} file(s) "
+        f"as {result.parts:,} parts to {output} in {result.seconds:,.1f} s ({result.profiles_per_second:,.0f} profiles/s "
+        f"on {result.workers} worker(s))"
+    )
+    if rec.is_synthetic:
+        from .service import SYNTHETIC_NOTE
+
+        _echo_err(f"note: {SYNTHETIC_NOTE}")
+# -- end cluster
 
 
 # ---------------------------------------------------------------------- facts, earnings

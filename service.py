@@ -140,6 +140,30 @@ class Recommender(RulesService):
         model = load_model(path if path is not None else model_path)
         return cls(ruleset, DurableEngine(ruleset), model)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the rules and the model only (for shipping to Dask workers, ``cluster/``).
+
+        The durable-rules engine is process-local and the vectorized evaluator is
+        rebuilt on first use, so a copy on a worker scores batches exactly as here.
+        """
+        from dataclasses import fields
+
+        rules = {f.name: getattr(self.ruleset, f.name) for f in fields(self.ruleset) if f.init}
+        rules = {k: dict(v) if isinstance(v, Mapping) else v for k, v in rules.items()}
+        return (_rebuild_recommender, (type(self), type(self.ruleset), rules, self.model))
+
+    def recommend_dataset(self, dataset: str, out_dir: str, *, scheduler: str | None = None,
+                          skip_bad_rows: bool = False, progress: Any = None) -> Any:
+        """The long table of every profile in ``dataset`` (files, folder, glob; local or fsspec URL),
+        scored on a Dask cluster and written as the Parquet dataset ``out_dir``.
+
+        Without ``scheduler`` a LocalCluster sized to this machine is started. See
+        :func:`livelift.cluster.score_dataset` (needs the ``livelift[dask]`` extra).
+        """
+        from .cluster import score_dataset
+
+        return score_dataset(self, dataset, out_dir, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=progress)
+
     @property
     def vectorized(self) -> Any:
         if self._vectorized is None:
@@ -270,8 +294,12 @@ class Recommender(RulesService):
         result = validate_profiles(df, source=source, skip_bad_rows=skip_bad_rows)
         return self.long_table(result.frame)
 
-    def long_table(self, frame: "pd.DataFrame") -> "pd.DataFrame":
-        """Long table for an already validated profile frame (see ``contract.validate_profiles``)."""
+    def long_table(self, frame: "pd.DataFrame", *, threads: int | None = None) -> "pd.DataFrame":
+        """Long table for an already validated profile frame (see ``contract.validate_profiles``).
+
+        ``threads`` caps the prediction threads (None: up to 2 for big batches;
+        a Dask worker passes 1, its cores already have one worker process each).
+        """
         import numpy as np
         import pandas as pd
 
@@ -282,7 +310,7 @@ class Recommender(RulesService):
         rules = self.vectorized.strategy_table(frame)  # row-major, strategies in STRATEGIES order
         if len(rules) != n * k or list(rules["strategy"].iloc[:k].astype(str)) != list(STRATEGIES):
             raise RuntimeError("vectorized rules returned the long table in an unexpected order")  # pragma: no cover
-        pred = _predict_in_parallel(self.model.ranker, frame)
+        pred = _predict_in_parallel(self.model.ranker, frame, threads)
         order = [list(pred.strategies).index(s) for s in STRATEGIES]
         uplift = np.asarray(pred.uplift, dtype=float)[:, order]
         low = np.asarray(pred.low, dtype=float)[:, order]
@@ -321,7 +349,11 @@ PARALLEL_MIN_ROWS = 20_000
 """Batches at least this big are predicted in chunks on several threads."""
 
 
-def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame") -> Any:
+def _rebuild_recommender(cls: type, ruleset_cls: type, rules: dict[str, Any], model: Any) -> "Recommender":
+    return cls(ruleset_cls(**rules), None, model)
+
+
+def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame", threads: int | None = None) -> Any:
     """``ranker.predict_uplift(frame)``, split over up to 2 threads for big batches.
 
     scikit-learn's tree prediction releases the GIL and each call is pinned to
@@ -336,7 +368,7 @@ def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame") -> Any:
 
     import numpy as np
 
-    workers = min(2, os.cpu_count() or 1)
+    workers = min(2 if threads is None else threads, os.cpu_count() or 1)
     n = len(frame)
     if workers < 2 or n < PARALLEL_MIN_ROWS:
         return ranker.predict_uplift(frame)

@@ -196,9 +196,22 @@ def validate_history(df: "pd.DataFrame", *, source: str = "<DataFrame>", skip_ba
     return _validate_frame(df, _HISTORY, source, skip_bad_rows)
 
 
-def validate_profiles(df: "pd.DataFrame", *, source: str = "<DataFrame>", skip_bad_rows: bool = False) -> ReadResult:
-    """Validate an in-memory frame of profiles (rows are reported 1-based by position)."""
-    return _validate_frame(df, _PROFILES, source, skip_bad_rows)
+def validate_profiles(
+    df: "pd.DataFrame",
+    *,
+    source: str = "<DataFrame>",
+    skip_bad_rows: bool = False,
+    first_row: int = 1,
+    allow_empty: bool = False,
+) -> ReadResult:
+    """Validate an in-memory frame of profiles (rows are reported 1-based by position).
+
+    For one slice of a larger file (a Dask partition): ``first_row`` is the
+    number reported for the frame's first row, so problems name the row in the
+    file; ``allow_empty`` (with ``skip_bad_rows``) returns an empty frame when
+    every row of the slice is bad, instead of raising "nothing usable is left".
+    """
+    return _validate_frame(df, _PROFILES, source, skip_bad_rows, first_row=first_row, allow_empty=allow_empty)
 
 
 def parse_profile(mapping: Any, *, source: str = "profile") -> "Profile":
@@ -551,7 +564,10 @@ def _truth_column(name: str) -> Column | None:
 # --------------------------------------------------------------------------- frame validation
 
 
-def _validate_frame(df: Any, spec: _Spec, source: str, skip_bad_rows: bool) -> ReadResult:
+def _validate_frame(
+    df: Any, spec: _Spec, source: str, skip_bad_rows: bool, *, first_row: int = 1, allow_empty: bool = False
+) -> ReadResult:
+    import numpy as np
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
@@ -559,7 +575,8 @@ def _validate_frame(df: Any, spec: _Spec, source: str, skip_bad_rows: bool) -> R
     plan = _plan(list(df.columns), spec, source)
     if len(df) == 0:
         raise InputError("no rows", loc=source, expected=f"at least one row of {spec.noun}")
-    return _validate(df, plan, source, skip_bad_rows)
+    row_numbers = None if first_row == 1 else np.arange(first_row, first_row + len(df))
+    return _validate(df, plan, source, skip_bad_rows, row_numbers=row_numbers, allow_empty=allow_empty)
 
 
 def _validate(
@@ -572,13 +589,15 @@ def _validate(
     bad_records: tuple[tuple[int, Problem], ...] = (),
     notes: tuple[str, ...] = (),
     strict: bool = False,
+    allow_empty: bool = False,
 ) -> ReadResult:
     """Check every planned column (vectorized), then raise, or drop bad rows when asked.
 
     ``df`` columns are taken by position from ``plan``. ``row_numbers`` maps
     positions to reported row numbers (default position + 1); ``bad_records``
     are rows that could not even be parsed (already absent from ``df``).
-    ``strict`` (JSON input) refuses text in number columns.
+    ``strict`` (JSON input) refuses text in number columns. ``allow_empty``
+    (with ``skip_bad_rows``) returns an empty frame when every row is bad.
     """
     import numpy as np
     import pandas as pd
@@ -605,7 +624,7 @@ def _validate(
     problems = sorted(cell_problems + records, key=lambda t: (t[0], t[1]))
     n_bad = int(bad.sum()) + len(bad_records)
 
-    if n_bad and (not skip_bad_rows or n_bad == rows_read):
+    if n_bad and (not skip_bad_rows or (n_bad == rows_read and not allow_empty)):
         rows = "row" if n_bad == 1 else "rows"
         if n_bad == rows_read and skip_bad_rows:
             headline = f"{source}: all {rows_read:,} {rows} are bad, nothing usable is left"
