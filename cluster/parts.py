@@ -12,6 +12,7 @@ writes the same part again.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -126,13 +127,13 @@ def _read_csv(url: str, skip_bad_rows: bool) -> Any:
 
     fs, path = open_fs(url)
     if "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
-        return read_profiles(path, skip_bad_rows=skip_bad_rows)
+        return _all_bad_is_empty(read_profiles, path, skip_bad_rows)
     folder = tempfile.mkdtemp(prefix="livelift-csv-")
     local = os.path.join(folder, path.rsplit("/", 1)[-1])
     try:
         fs.get(path, local)
         try:
-            result = read_profiles(local, skip_bad_rows=skip_bad_rows)
+            result = _all_bad_is_empty(read_profiles, local, skip_bad_rows)
         except InputError as exc:
             raise _renamed(exc, local, url) from None
         from dataclasses import replace
@@ -140,6 +141,30 @@ def _read_csv(url: str, skip_bad_rows: bool) -> Any:
         return replace(result, source=url, reasons=tuple(r.replace(local, url) for r in result.reasons))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_ALL_BAD = re.compile(r": all ([\d,]+) rows? are bad, nothing usable is left$")
+
+
+def _all_bad_is_empty(read: Any, path: str, skip_bad_rows: bool) -> Any:
+    """``read(path)``; with skip_bad_rows, a file whose rows are ALL bad gives an empty result, not an error.
+
+    In a dataset, other files may hold good rows: the run decides at the end
+    (``engine._summarize``) whether anything usable is left. The contract's
+    readers say "all N rows are bad" in the error's headline.
+    """
+    from ..data.contract import ReadResult
+
+    try:
+        return read(path, skip_bad_rows=skip_bad_rows)
+    except InputError as exc:
+        found = _ALL_BAD.search(exc.headline or "") if skip_bad_rows else None
+        if found is None:
+            raise
+        import pandas as pd
+
+        n = int(found.group(1).replace(",", ""))
+        return ReadResult(pd.DataFrame(), path, n, n, tuple(str(p) for p in exc.problems[:5]))
 
 
 def _renamed(exc: InputError, local: str, url: str) -> InputError:
