@@ -114,8 +114,6 @@ def _client(scheduler: str | None, n_workers: int | None) -> Any:
             f"the Dask engine needs dask and distributed ({exc})", loc="--engine dask",
             expected="pip install 'livelift[dask]'",
         ) from None
-    for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny"):
-        logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         cluster = LocalCluster(

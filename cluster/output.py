@@ -87,8 +87,15 @@ def commit(tmp: str, out_dir: str, parts: list[str], manifest: dict[str, Any]) -
 
 def abort(tmp: str) -> None:
     """Delete the temporary folder (after a failure, or after a copy to object storage)."""
+    import time
+
     fs, path = open_fs(tmp)
-    try:
-        fs.rm(path, recursive=True)
-    except FileNotFoundError:
-        pass
+    for attempt in range(3):  # a cancelled task still running on a remote worker may be writing its part
+        try:
+            fs.rm(path, recursive=True)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.5 * (attempt + 1))
+    fs.rm(path, recursive=True)
