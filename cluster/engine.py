@@ -81,6 +81,7 @@ def score_dataset(
     file and row, unless ``skip_bad_rows``; then the skipped count is exact.
     """
     started = time.perf_counter()
+    _require_dask()
     files, notes = list_inputs(dataset)
     tmp = output.prepare(out_dir)
     try:
@@ -97,7 +98,7 @@ def score_dataset(
             scorer_f = client.scatter(scorer, broadcast=True, hash=False)
             results = _run(client, pieces, scorer_f, tmp, skip_bad_rows, progress, started)
         summary = _summarize(dataset, out_dir, files, results, workers, started, notes)
-        manifest = _manifest(scorer, summary)
+        manifest = _manifest(scorer, summary, dataset)
         output.commit(tmp, out_dir, [r.part for r in results if r.part], manifest)
     except BaseException:
         output.abort(tmp)
@@ -105,15 +106,20 @@ def score_dataset(
     return summary
 
 
-def _client(scheduler: str | None, n_workers: int | None) -> Any:
+def _require_dask() -> None:
     try:
         import dask  # noqa: F401
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401
+        import fsspec  # noqa: F401
     except ImportError as exc:
         raise InputError(
             f"the Dask engine needs dask and distributed ({exc})", loc="--engine dask",
             expected="pip install 'livelift[dask]'",
         ) from None
+
+
+def _client(scheduler: str | None, n_workers: int | None) -> Any:
+    from distributed import Client, LocalCluster
     if scheduler is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         cluster = LocalCluster(
@@ -212,12 +218,15 @@ def _summarize(dataset: str, out_dir: str, files: list, results: list[PartResult
     )
 
 
-def _manifest(scorer: Any, summary: DatasetResult) -> dict[str, Any]:
+def _manifest(scorer: Any, summary: DatasetResult, dataset: str) -> dict[str, Any]:
+    from datetime import datetime, timezone
     from importlib.metadata import version
 
     model = getattr(scorer, "model_summary", None)
     return {
         "format": "livelift-long-table/1",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "dataset": dataset,
         "livelift": version("livelift"),
         "rows": summary.rows,
         "profiles": summary.profiles,
