@@ -17,7 +17,8 @@ the whole 10M-row table in memory) it writes simulated profiles as Parquet
 
 Prints wall time, profiles/s, ratio to `local` and to `local-1c`, peak RSS summed
 over every process involved (client tree, scheduler, workers; psutil every 0.2 s),
-the CPU other tenants used meanwhile (from /proc/stat), and whether each output
+our CPU seconds and profiles per CPU-second (the figure least bent by other
+tenants), the CPU other tenants used meanwhile (from /proc/stat), and whether each output
 is identical to the local engine's (sorted by creator_id, strategy). The
 machine is shared: compare ratios within one run, and read the load column.
 """
@@ -68,7 +69,7 @@ class Watch:
             try:
                 total += p.memory_info().rss
                 t = p.cpu_times()
-                self.cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+                self.cpu[p.pid] = t.user + t.system  # children are sampled themselves: no children_* (double count)
             except self.psutil.NoSuchProcess:
                 pass
         self.peak = max(self.peak, total)
@@ -213,14 +214,14 @@ def bench_size(n: int, work: Path, args) -> None:
     base = results.get("local", (None,))[0]
     one = results.get("local-1c", (None,))[0]
     print(f"{'run':<9} {'wall s':>7} {'prof/s':>8} {'x local':>8} {'x 1 core':>8} {'peak RSS GB':>11} {'CPU s':>7} "
-          f"{'others (cores)':>14}  output")
+          f"{'prof/CPU-s':>11} {'others (cores)':>14}  output")
     for name, (w, path) in results.items():
         rate = n / w.wall
         same = "reference" if path == reference else ("identical" if reference is None or same_output(reference, path) else "DIFFERENT")
         if reference is None:
             same = "not compared (no local run at this size)"
         print(f"{name:<9} {w.wall:7.1f} {rate:8,.0f} {_ratio(base, w):>8} {_ratio(one, w):>8} {w.peak / 1e9:11.2f} "
-              f"{w.ours:7.0f} {w.others:14.2f}  {same}", flush=True)
+              f"{w.ours:7.0f} {n / max(w.ours, 1e-9):11,.0f} {w.others:14.2f}  {same}", flush=True)
     w1, w2 = results["cli-1w"][0], results["cli-2w"][0]
     print(f"scaling 1 -> 2 workers (running cluster): {w1.wall / w2.wall:.2f}x")
 
