@@ -228,12 +228,7 @@ def _recommend_dask(dataset, output, model_path, rules_dirs, skip_bad_rows, engi
     rec = _load(model_path, rules_dirs)
     progress = RateLine(sys.stderr) if sys.stderr.isatty() else None
     result = rec.recommend_dataset(dataset, output, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=progress)
-    for note in result.notes:
-        _echo_err(f"note: {note}")
-    if result.skipped:
-        _echo_err(f"skipped {result.skipped:,} bad row(s) of {result.rows_read:,} in {dataset}; first reasons:")
-        for reason in result.reasons:
-            _echo_err(f"  - {reason}")
+    _report_read(result)
     _echo_err(
         f"wrote {result.rows:,} rows ({result.profiles:,} profiles x {len(STRATEGIES)} strategies) from {result.files:,} file(s) "
         f"as {result.parts:,} parts to {output} in {result.seconds:,.1f} s ({result.profiles_per_second:,.0f} profiles/s "

@@ -43,6 +43,7 @@ MAX_REASONS = 5
 class DatasetResult:
     """What a run did: counts summed over every piece, the first reasons for skipped rows, notes."""
 
+    source: str  # the DATASET argument
     out_dir: str
     files: int
     parts: int
@@ -212,7 +213,7 @@ def _summarize(dataset: str, out_dir: str, files: list, results: list[PartResult
         if note not in seen:
             seen.append(note)
     return DatasetResult(
-        out_dir=out_dir, files=len(files), parts=sum(1 for r in results if r.part), rows_read=rows_read,
+        source=dataset, out_dir=out_dir, files=len(files), parts=sum(1 for r in results if r.part), rows_read=rows_read,
         profiles=sum(r.profiles for r in results), skipped=skipped, rows=sum(r.out_rows for r in results),
         workers=workers, seconds=time.perf_counter() - started, reasons=reasons, notes=tuple(seen[:10]),
     )
