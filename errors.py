@@ -45,6 +45,9 @@ class _NoInput:
     def __repr__(self) -> str:
         return "NO_INPUT"
 
+    def __reduce__(self) -> str:
+        return "NO_INPUT"  # unpickles as the module's singleton: `is NO_INPUT` holds across processes (Dask)
+
 
 NO_INPUT: Any = _NoInput()
 

@@ -36,17 +36,24 @@ def _long_table_with_progress(rec: Any, frame: Any) -> Any:
     return out
 # ---------------------------------------------------------------------- recommend
 @click.command()
-@click.argument("profile_file", metavar="[PROFILE]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("profile_file", metavar="[PROFILE]", required=False)
 @profile_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the long table (one row per profile and strategy) to .csv, .parquet or .jsonl.")
+@click.option("-o", "--output", default=None,
+              help="Write the long table (one row per profile and option) to .csv, .parquet or .jsonl "
+                   "(--engine dask: a new folder or URL for a Parquet dataset).")
 @MODEL
 @RULES
 @SKIP
 @FORMAT
 @VERBOSITY
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this process. dask: PROFILE is a dataset (Parquet/CSV file, folder or glob, local or "
+                   "fsspec URL such as s3://...), scored on a Dask cluster into the Parquet dataset -o OUT_DIR.")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="--engine dask: a running Dask scheduler (tcp://host:8786, or its scheduler file). "
+                   "Default: a local cluster, one single-threaded worker process per core.")
 @pass_services
-def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, **flags):
+def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, engine, scheduler, **flags):
     """Rank the strategies the rules allow by expected weekly gift uplift.
 
     PROFILE is a .json profile (or a list), .jsonl, .csv or .parquet file of
@@ -55,9 +62,20 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
       livelift recommend --followers 5200 --avg-viewers 40 --engagement-rate 0.08
       --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35
       --prior-weekly-diamonds 1200 --category gaming --creator-age 24
+
+    Millions of profiles: livelift recommend 'profiles/*.parquet' -o scores/ --engine dask
     """
     from ..service import check_output_path, write_frame
 
+    if engine == "dask" or scheduler is not None:
+        rec = services.recommender(model_path, rules_dirs)
+        _recommend_dask(rec, profile_file, output, skip_bad_rows, engine, scheduler, flags)
+        return
+    profile_file = None if profile_file is None else Path(profile_file)
+    output = None if output is None else Path(output)
+    if profile_file is not None and profile_file.is_dir():
+        raise click.BadParameter(f"{profile_file} is a folder: give a file, or use --engine dask for a dataset",
+                                 param_hint="PROFILE")
     if output is not None:
         check_output_path(output, (".csv", ".parquet", ".jsonl"), inputs=(profile_file,))
     kind, data = read_profile_source(profile_file, flags, skip_bad_rows)
@@ -84,6 +102,31 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
     from ..text import views
 
     click.echo(views.long_table(table, fmt, synthetic=rec.is_synthetic))
+
+
+def _recommend_dask(rec, dataset, output, skip_bad_rows, engine, scheduler, flags):
+    """``recommend --engine dask``: parse, call Recommender.recommend_dataset, report."""
+    import sys
+
+    if engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    if dataset is None or output is None or any(v is not None for v in flags.values()):
+        raise click.UsageError("--engine dask needs a DATASET (file, folder, glob or URL) and -o OUT_DIR, and no profile options")
+    from ..cluster.progress import RateLine
+
+    line = RateLine(sys.stderr) if sys.stderr.isatty() else None
+    result = rec.recommend_dataset(dataset, output, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=line)
+    report_read(result)
+    options = result.rows // max(result.profiles, 1)
+    echo_err(
+        f"wrote {result.rows:,} rows ({result.profiles:,} profiles x {options} options) from {result.files:,} file(s) "
+        f"as {result.parts:,} parts to {output} in {result.seconds:,.1f} s ({result.profiles_per_second:,.0f} profiles/s "
+        f"on {result.workers} worker(s))"
+    )
+    if rec.is_synthetic:
+        from ..service import SYNTHETIC_NOTE
+
+        echo_err(f"note: {SYNTHETIC_NOTE}")
 
 
 # ---------------------------------------------------------------------- facts, earnings

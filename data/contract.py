@@ -113,9 +113,20 @@ def validate_history(df: "pd.DataFrame", *, source: str = "<DataFrame>", skip_ba
     return validate_frame(df, HISTORY, source, skip_bad_rows)
 
 
-def validate_profiles(df: "pd.DataFrame", *, source: str = "<DataFrame>", skip_bad_rows: bool = False) -> ReadResult:
-    """Validate an in-memory frame of profiles (rows are reported 1-based by position)."""
-    return validate_frame(df, PROFILES, source, skip_bad_rows)
+def validate_profiles(
+    df: "pd.DataFrame",
+    *,
+    source: str = "<DataFrame>",
+    skip_bad_rows: bool = False,
+    first_row: int = 1,
+    allow_empty: bool = False,
+) -> ReadResult:
+    """Validate an in-memory frame of profiles (rows are reported 1-based by position).
+
+    ``first_row`` / ``allow_empty``: for one slice of a larger file (see
+    :func:`livelift.data.frames.validate_frame`).
+    """
+    return validate_frame(df, PROFILES, source, skip_bad_rows, first_row=first_row, allow_empty=allow_empty)
 
 
 _REGION = next(c for c in OPTIONAL_COLUMNS if c.kind == "region")

@@ -155,8 +155,17 @@ def _truth_column(name: str) -> Column | None:
 # --------------------------------------------------------------------------- validation
 
 
-def validate_frame(df: Any, spec: Spec, source: str, skip_bad_rows: bool) -> ReadResult:
-    """Validate an in-memory DataFrame against ``spec`` (rows reported 1-based by position)."""
+def validate_frame(
+    df: Any, spec: Spec, source: str, skip_bad_rows: bool, *, first_row: int = 1, allow_empty: bool = False
+) -> ReadResult:
+    """Validate an in-memory DataFrame against ``spec`` (rows reported 1-based by position).
+
+    For one slice of a larger file (a Dask partition): ``first_row`` is the number
+    reported for the frame's first row, so problems name the row in the file;
+    ``allow_empty`` (with ``skip_bad_rows``) returns an empty frame when every row
+    of the slice is bad, instead of raising "nothing usable is left".
+    """
+    import numpy as np
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
@@ -164,7 +173,8 @@ def validate_frame(df: Any, spec: Spec, source: str, skip_bad_rows: bool) -> Rea
     plan = plan_columns(list(df.columns), spec, source)
     if len(df) == 0:
         raise InputError("no rows", loc=source, expected=f"at least one row of {spec.noun}")
-    return validate(df, plan, source, skip_bad_rows)
+    row_numbers = None if first_row == 1 else np.arange(first_row, first_row + len(df))
+    return validate(df, plan, source, skip_bad_rows, row_numbers=row_numbers, allow_empty=allow_empty)
 
 
 def validate(
@@ -177,13 +187,15 @@ def validate(
     bad_records: tuple[tuple[int, Problem], ...] = (),
     notes: tuple[str, ...] = (),
     strict: bool = False,
+    allow_empty: bool = False,
 ) -> ReadResult:
     """Check every planned column (vectorized), then raise, or drop bad rows when asked.
 
     ``df`` columns are taken by position from ``plan``. ``row_numbers`` maps
     positions to reported row numbers (default position + 1); ``bad_records``
     are rows that could not even be parsed (already absent from ``df``).
-    ``strict`` (JSON input) refuses text in number columns.
+    ``strict`` (JSON input) refuses text in number columns. ``allow_empty``
+    (with ``skip_bad_rows``) returns an empty frame when every row is bad.
     """
     import numpy as np
 
@@ -197,7 +209,7 @@ def validate(
     problems = _first_problems(df, plan, checked, bad, number, source) + [(r, -1, p) for r, p in bad_records[:MAX_REPORTED]]
     problems.sort(key=lambda t: (t[0], t[1]))
     n_bad = int(bad.sum()) + len(bad_records)
-    if n_bad and (not skip_bad_rows or n_bad == rows_read):
+    if n_bad and (not skip_bad_rows or (n_bad == rows_read and not allow_empty)):
         _raise_bad_rows([p for _, _, p in problems], n_bad, rows_read, source, skip_bad_rows)
     frame, column_notes = _output(checked, ~bad if bad.any() else None)
     return ReadResult(frame, source, rows_read, n_bad, _reasons(problems), plan.notes + notes + column_notes)

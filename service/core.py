@@ -128,6 +128,30 @@ class Recommender(RulesService):
         model = load_model(path if path is not None else model_path)
         return cls(ruleset, DurableEngine(ruleset), model)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the rules and the model only (for shipping to Dask workers, ``cluster/``).
+
+        The durable-rules engine is process-local and the vectorized evaluator is
+        rebuilt on first use, so a copy on a worker scores batches exactly as here.
+        """
+        from dataclasses import fields
+
+        rules = {f.name: getattr(self.ruleset, f.name) for f in fields(self.ruleset) if f.init}
+        rules = {k: dict(v) if isinstance(v, Mapping) else v for k, v in rules.items()}
+        return (_rebuild_recommender, (type(self), type(self.ruleset), rules, self.model))
+
+    def recommend_dataset(self, dataset: str, out_dir: str, *, scheduler: str | None = None,
+                          skip_bad_rows: bool = False, progress: Any = None) -> Any:
+        """The long table of every profile in ``dataset`` (files, folder, glob; local or fsspec URL),
+        scored on a Dask cluster and written as the Parquet dataset ``out_dir``.
+
+        Without ``scheduler`` a LocalCluster sized to this machine is started. See
+        :func:`livelift.cluster.score_dataset` (needs the ``livelift[dask]`` extra).
+        """
+        from ..cluster import score_dataset
+
+        return score_dataset(self, dataset, out_dir, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=progress)
+
     @property
     def vectorized(self) -> Any:
         if self._vectorized is None:
@@ -219,12 +243,16 @@ class Recommender(RulesService):
         result = validate_profiles(df, source=source, skip_bad_rows=skip_bad_rows)
         return self.long_table(result.frame)
 
-    def long_table(self, frame: "pd.DataFrame") -> "pd.DataFrame":
-        """Long table for an already validated profile frame (see ``data.contract.validate_profiles``)."""
+    def long_table(self, frame: "pd.DataFrame", *, threads: int | None = None) -> "pd.DataFrame":
+        """Long table for an already validated profile frame (see ``data.contract.validate_profiles``).
+
+        ``threads`` caps the prediction threads (None: up to 2 for big batches;
+        a Dask worker passes 1, its cores already have one worker process each).
+        """
         if len(frame) == 0:
             return answers.long_table(frame, None, (), ruleset=self.ruleset, usd_per_diamond=self.diamond_usd())
         rules = self.vectorized.strategy_table(frame)  # row-major, strategies in STRATEGIES order
-        predicted = predicted_arrays(_predict_in_parallel(self.model.ranker, frame))
+        predicted = predicted_arrays(_predict_in_parallel(self.model.ranker, frame, threads))
         return answers.long_table(frame, rules, predicted, ruleset=self.ruleset, usd_per_diamond=self.diamond_usd())
 
 
@@ -233,7 +261,11 @@ PARALLEL_MIN_ROWS = 20_000
 """Batches at least this big are predicted in chunks on several threads."""
 
 
-def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame") -> Any:
+def _rebuild_recommender(cls: type, ruleset_cls: type, rules: dict[str, Any], model: Any) -> "Recommender":
+    return cls(ruleset_cls(**rules), None, model)
+
+
+def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame", threads: int | None = None) -> Any:
     """``ranker.predict_uplift(frame)``, split over up to 2 threads for big batches.
 
     scikit-learn's tree prediction releases the GIL and each call is pinned to
@@ -248,7 +280,7 @@ def _predict_in_parallel(ranker: Any, frame: "pd.DataFrame") -> Any:
 
     import numpy as np
 
-    workers = min(2, os.cpu_count() or 1)
+    workers = min(2 if threads is None else threads, os.cpu_count() or 1)
     n = len(frame)
     if workers < 2 or n < PARALLEL_MIN_ROWS:
         return ranker.predict_uplift(frame)
