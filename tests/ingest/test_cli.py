@@ -86,7 +86,7 @@ def test_train_and_recommend_accept_the_ingested_history(tmp_path):
     out, _ = _ingest(tmp_path, EXAMPLES / "events.jsonl.gz", EXAMPLES / "live_summaries.csv",
                      extra=["--creators", str(EXAMPLES / "creators.csv"), "--labels", str(EXAMPLES / "labels.csv"),
                             "--profiles", str(tmp_path / "profiles.csv")])
-    model = tmp_path / "mine.joblib"
+    model = tmp_path / "mine.skops"
     result = CliRunner().invoke(main, ["train", str(out), "-o", str(model)])
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(main, ["recommend", str(tmp_path / "profiles.csv"), "--model", str(model),
