@@ -27,8 +27,9 @@ from typing import Any
 
 from ...data.contract import READ_EXTENSIONS, read_history
 from ...errors import InputError, Problem
+from .eventlogs import EVENT_SUFFIXES, is_history, is_ingestable, read_event_upload
 
-__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "read_upload", "accepted_suffixes", "example_history",
+__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "EVENT_LOG_READER", "read_upload", "accepted_suffixes", "example_history",
            "EXAMPLE_NOTE"]
 
 EXAMPLE_NOTE = ("This is a SIMULATED example (livelift's simulator, 16 weeks of one creator; the same weeks as "
@@ -45,14 +46,27 @@ class UploadReader:
 
     name: str
     suffixes: tuple[str, ...]
-    read: Callable[[Path], Any]
+    read: Callable[..., Any]
+    sniff: Callable[[Path], bool] | None = None
+    ingest: bool = False  # read(path, creator_id=, defaults=) -> (CreatorWeeks, note)
 
     def accepts(self, filename: str) -> bool:
         return filename.lower().endswith(self.suffixes)
 
+    def takes(self, path: Path) -> bool:
+        return self.accepts(path.name) and (self.sniff is None or self.sniff(path))
 
-HISTORY_READER = UploadReader("history file (data contract)", tuple(READ_EXTENSIONS), _history_frame)
-DEFAULT_READERS: tuple[UploadReader, ...] = (HISTORY_READER,)
+
+def _ambiguous(suffixes: tuple[str, ...]) -> Callable[[Path], bool]:
+    """History sniff: files with a suffix ingest also reads must look like a history (see eventlogs)."""
+    return lambda path: not path.name.lower().endswith(suffixes) or is_history(path)
+
+
+HISTORY_READER = UploadReader("history file (data contract)", tuple(READ_EXTENSIONS), _history_frame,
+                              sniff=_ambiguous(EVENT_SUFFIXES))
+EVENT_LOG_READER = UploadReader("LIVE event log or LIVE summary (as `livelift ingest` reads)", EVENT_SUFFIXES,
+                                read_event_upload, sniff=is_ingestable, ingest=True)
+DEFAULT_READERS: tuple[UploadReader, ...] = (HISTORY_READER, EVENT_LOG_READER)
 
 
 def accepted_suffixes(readers: Sequence[UploadReader]) -> tuple[str, ...]:
@@ -68,19 +82,29 @@ def _safe_name(filename: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base)[-120:] or "upload"
 
 
-def read_upload(filename: str, data: bytes, readers: Sequence[UploadReader] = DEFAULT_READERS) -> Any:
-    """The history frame in an uploaded file; InputError (naming the upload, not a temp path) otherwise."""
+def read_upload(filename: str, data: bytes, readers: Sequence[UploadReader] = DEFAULT_READERS, *,
+                creator_id: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
+    """The history frame (or an ingest reader's ``(CreatorWeeks, note)``) in an uploaded file.
+
+    InputError (naming the upload, not a temp path) otherwise.
+    """
     name = _safe_name(filename or "")
     if not filename:
-        raise InputError("no file was uploaded", loc="history", expected="a history file to upload")
-    reader = next((r for r in readers if r.accepts(name)), None)
-    if reader is None:
+        raise InputError("no file was uploaded", loc="history", expected="a history file or event log to upload")
+    if not any(r.accepts(name) for r in readers):
         raise InputError("unknown file type", loc=name, input=Path(name).suffix or name,
                          expected="a file ending in " + ", ".join(accepted_suffixes(readers)))
     with tempfile.TemporaryDirectory(prefix="livelift-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
+        reader = next((r for r in readers if r.takes(path)), None)
+        if reader is None:
+            raise InputError("neither a history nor a LIVE event log / summary", loc=name,
+                             expected="a history whose first row names " + ", ".join(
+                                 ("creator_id", "strategy", "gift_diamonds")) + ", or a file `livelift ingest` reads")
         try:
+            if reader.ingest:
+                return reader.read(path, creator_id=creator_id, defaults=defaults or {})
             return reader.read(path)
         except InputError as exc:
             raise _renamed(exc, str(path), name) from None
