@@ -89,10 +89,13 @@ def test_missing_profile_facts_are_asked_for_next_to_each_input(url):
     for name in ("followers", "creator_age"):
         error = r.text[r.text.index(f'id="{name}-error"'):]
         error = error[:error.index("</p>")]
-        assert "no creator_age, followers for creator(s) with history weeks" in error  # the CLI's wording
-        assert "expected followers (now), category and creator_age for each creator" in error
+        assert f"no {name} for creator(s) with history weeks" in error  # the CLI's wording, for this field
+        assert f"expected {escape(column(name).expected)}" in error
         assert f'aria-describedby="{name}-hint {name}-error" aria-invalid="true"' in r.text
     assert 'id="category-error"' not in r.text and 'id="history-result"' not in r.text
+    summary = r.text[r.text.index('id="upload-errors"'):]  # the CLI's whole message, once, above the form
+    assert "no creator_age, followers for creator(s) with history weeks (lee.talks: followers, creator_age;" in summary
+    assert "expected followers (now), category and creator_age for each creator" in summary
 
 
 def test_bad_profile_facts_are_field_errors_with_the_contract_range(url):
@@ -130,7 +133,8 @@ def test_event_log_upload_in_chromium(server, browser, screenshots):
     browser.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "followers-error"))
     text = browser.find_element(By.ID, "followers-error").text
-    assert "no category, creator_age, followers for creator(s)" in text
+    assert text.startswith("no followers for creator(s) with history weeks")
+    assert "no category, creator_age, followers for creator(s)" in browser.find_element(By.ID, "upload-errors").text
     _shot(browser, screenshots, "07-upload-events-missing-facts")
     browser.find_element(By.ID, "history").send_keys(str(EVENTS))  # a file input is emptied by the reload
     browser.find_element(By.ID, "followers").send_keys(FACTS["followers"])
@@ -142,6 +146,7 @@ def test_event_log_upload_in_chromium(server, browser, screenshots):
     assert f"Your {want['likes']:,.0f} likes earned $0" in text and f"earned ${want['usd']:,.2f}" in text
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg#weekly-chart rect.week")) == want["weeks"]
     assert browser.find_element(By.ID, "verdict").text == want["verdict"]
+    assert "current profile" in browser.find_element(By.ID, "latest-week").text
     _shot(browser, screenshots, "08-upload-events")
 
 

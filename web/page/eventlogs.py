@@ -108,11 +108,21 @@ def parse_defaults(form: Mapping[str, str]) -> dict[str, Any]:
 
 
 def missing_info_errors(exc: InputError, given: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The service's 'no followers, category, creator_age for creator(s) ...' error, next to each empty input."""
+    """The service's 'no followers, category, creator_age for creator(s) ...' error, next to each empty input.
+
+    The full message (with each creator's gaps) is in the summary above the form; each input gets the
+    same wording for its own field, with the contract's valid range.
+    """
     problem = exc.problems[0]
-    text = f"{problem.msg}; expected {problem.expected}. Give it here (it applies to every creator in the file)."
-    return {name: [{"loc": f"upload.{name}", "msg": problem.msg, "expected": problem.expected, "text": text}]
-            for name in PROFILE_INPUTS if name not in given}
+    out = {}
+    for name in PROFILE_INPUTS:
+        if name in given:
+            continue
+        msg = f"no {name} for creator(s) with history weeks (the events cannot show it)"
+        expected = column(name).expected
+        out[name] = [{"loc": f"upload.{name}", "msg": msg, "expected": expected, "cause": problem.msg,
+                      "text": f"{msg}; expected {expected}. Give it here: it applies to every creator in the file."}]
+    return out
 
 
 def is_missing_info(exc: InputError) -> bool:

@@ -132,12 +132,18 @@ def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, reade
                     example: bool = False, defaults: dict[str, Any] | None = None) -> Any:
     from ...reports.weeks import creator_weeks
 
+    ingested = False
     if example:
         weeks, note = creator_weeks(example_history())
         note = EXAMPLE_NOTE
     else:
         read = read_upload(filename, data, readers, creator_id=creator_id or None, defaults=defaults)
-        weeks, note = read if isinstance(read, tuple) else creator_weeks(read, creator_id or None)
+        ingested = isinstance(read, tuple)  # an ingest reader's (CreatorWeeks, note)
+        weeks, note = read if ingested else creator_weeks(read, creator_id or None)
     rec = svc.recommend(weeks.latest_profile)
     gifts = svc.earnings(diamonds=weeks.total_diamonds)
-    return views.history_answer(weeks, note, rec, gifts)
+    out = views.history_answer(weeks, note, rec, gifts)
+    if ingested:
+        out["basis"] = (f"The recommendation below is for {weeks.creator_id}'s current profile: the last 4 weeks "
+                        f"of LIVEs, as `livelift ingest --profiles` writes it.")
+    return out
