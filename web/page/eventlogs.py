@@ -1,12 +1,13 @@
 """LIVE event logs and LIVE summaries on the upload tab (what ``livelift ingest`` reads).
 
 Which reader takes an upload is decided from the file itself, the same way
-every time (:func:`is_history`): a file whose first record (CSV header, first
-JSON line, Parquet schema) names the data contract's ``creator_id``,
-``strategy`` and ``gift_diamonds`` is a history; any other file ``livelift
-ingest`` can read (its own detector, :func:`livelift.ingest.file_kind`) is an
-event log or a LIVE summary. So ``.jsonl`` and ``.csv`` go to one reader each,
-never both.
+every time (:func:`is_history`), from its first record (CSV header, first
+JSON line, Parquet schema): a table whose header names a LIVE summary's
+``start`` and ``diamonds`` is a summary, JSON lines whose first record names
+the contract's ``strategy`` or ``gift_diamonds`` are a history; everything
+else of those kinds goes the other way. Ingest's own detector
+(:func:`livelift.ingest.file_kind`) still tells event logs from summaries.
+So a ``.jsonl`` or ``.csv`` goes to exactly one reader, never both.
 
 Event logs cannot show followers, category or creator age: the tab asks for
 them (:data:`PROFILE_INPUTS`, named and ranged as the contract's columns) and
@@ -33,8 +34,11 @@ __all__ = ["PROFILE_INPUTS", "HISTORY_KEYS", "is_history", "is_ingestable", "par
 PROFILE_INPUTS = ("followers", "category", "creator_age")
 """Contract fields an event log cannot show; the upload form asks for them."""
 
-HISTORY_KEYS = ("creator_id", "strategy", "gift_diamonds")
-"""A file whose first record names all of these is a history (data contract), not an event log."""
+HISTORY_KEYS = ("strategy", "gift_diamonds")
+"""Contract fields no event line has: JSON lines whose first record names one are a history."""
+
+SUMMARY_KEYS = ("start", "diamonds")
+"""Columns a LIVE summary table must have (ingest's summary reader) and a history never has."""
 
 EVENT_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".csv", ".parquet")
 """What ``livelift ingest`` reads: event logs and LIVE summary tables."""
@@ -68,11 +72,22 @@ def _first_keys(path: Path) -> set[str] | None:
 
 
 def is_history(path: Path) -> bool:
-    """True when the file's first record names every :data:`HISTORY_KEYS` (a .json file always is)."""
-    if path.name.lower().endswith(".json"):
+    """Whether an upload is a history (data contract) rather than what ``livelift ingest`` reads.
+
+    A table (.csv, .parquet) is a LIVE summary when its header names :data:`SUMMARY_KEYS` (or ingest's
+    detector calls it an event log: a .csv of JSON lines), else a history. JSON lines are a history when
+    the first record names a contract-only field (:data:`HISTORY_KEYS`), else an event log. A .json is
+    always a history.
+    """
+    from ...ingest import file_kind
+
+    name = path.name.lower()
+    if name.endswith(".json"):
         return True
     keys = _first_keys(path)
-    return keys is not None and all(k in keys for k in HISTORY_KEYS)
+    if name.endswith((".csv", ".parquet")):
+        return file_kind(path) != "events" and not (keys is not None and all(k in keys for k in SUMMARY_KEYS))
+    return keys is not None and any(k in keys for k in HISTORY_KEYS)
 
 
 def is_ingestable(path: Path) -> bool:

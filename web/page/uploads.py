@@ -1,19 +1,15 @@
 """Uploaded files -> a validated history frame.
 
-An :class:`UploadReader` says which uploads it takes (by file name) and turns the
-file, saved to a temporary folder under its own name, into a history frame in
-the data-contract shape. The page tries the readers in order; the first that
-accepts the name reads it. Today there is one, for history files
-(:func:`livelift.data.contract.read_history`: CSV, Parquet, JSON, JSONL).
-
-Plugging in LIVE event logs (``livelift ingest``) takes a few lines::
-
-    from livelift.ingest import read_event_log            # event log -> history frame
-    EVENT_LOGS = UploadReader("LIVE event log", (".events.jsonl",), read_event_log)
-    router = make_router(get_service, readers=(EVENT_LOGS, *DEFAULT_READERS))
-
-(put the more specific suffix first). Its InputErrors are shown like the
-history reader's: each problem with where, what and what is valid.
+An :class:`UploadReader` says which uploads it takes (by file name and, with a
+``sniff``, by content) and turns the file, saved to a temporary folder under its
+own name, into a history frame in the data-contract shape. The page tries the
+readers in order; the first that takes the file reads it. Two ship: history
+files (:func:`livelift.data.contract.read_history`) and LIVE event logs / LIVE
+summaries (``livelift ingest`` through the service; see ``eventlogs.py``). A
+``.jsonl`` or ``.csv`` goes to exactly one of them, decided from its first
+record (``eventlogs.is_history``). An ``ingest`` reader returns
+``(CreatorWeeks, note)`` instead of a frame and gets the form's profile inputs
+as ``defaults``. InputErrors are shown with where, what and what is valid.
 """
 
 from __future__ import annotations
@@ -100,8 +96,7 @@ def read_upload(filename: str, data: bytes, readers: Sequence[UploadReader] = DE
         reader = next((r for r in readers if r.takes(path)), None)
         if reader is None:
             raise InputError("neither a history nor a LIVE event log / summary", loc=name,
-                             expected="a history whose first row names " + ", ".join(
-                                 ("creator_id", "strategy", "gift_diamonds")) + ", or a file `livelift ingest` reads")
+                             expected="a history (data contract) or a file `livelift ingest` reads")
         try:
             if reader.ingest:
                 return reader.read(path, creator_id=creator_id, defaults=defaults or {})
