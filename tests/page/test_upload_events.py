@@ -135,7 +135,7 @@ def test_event_log_upload_in_chromium(server, browser, screenshots):
     text = browser.find_element(By.ID, "followers-error").text
     assert text.startswith("no followers for creator(s) with history weeks")
     assert "no category, creator_age, followers for creator(s)" in browser.find_element(By.ID, "upload-errors").text
-    _shot(browser, screenshots, "07-upload-events-missing-facts")
+    _shot(browser, screenshots, "10-upload-events-missing-facts")
     browser.find_element(By.ID, "history").send_keys(str(EVENTS))  # a file input is emptied by the reload
     browser.find_element(By.ID, "followers").send_keys(FACTS["followers"])
     browser.find_element(By.ID, "creator_age").send_keys(FACTS["creator_age"])
@@ -147,7 +147,7 @@ def test_event_log_upload_in_chromium(server, browser, screenshots):
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg#weekly-chart rect.week")) == want["weeks"]
     assert browser.find_element(By.ID, "verdict").text == want["verdict"]
     assert "current profile" in browser.find_element(By.ID, "latest-week").text
-    _shot(browser, screenshots, "08-upload-events")
+    _shot(browser, screenshots, "11-upload-events")
 
 
 def _shot(driver, folder: Path, name: str) -> None:

@@ -169,6 +169,6 @@ def read_event_upload(path: Path, *, creator_id: str | None, defaults: Mapping[s
         dated=True,
     )
     lives = int((result.sessions["creator_id"].astype(str) == chosen).sum())
-    read = (f"Read with `livelift ingest`'s rules: {lives} LIVE(s) of {chosen}, weeks starting Monday (UTC). "
-            f"The recommendation is for the current profile (the last 4 weeks). {result.report.notes[0]}")
+    read = (f"Read with the rules of livelift ingest: {lives} LIVE(s) of {chosen}, weeks starting Monday (UTC); "
+            f"a strategy is known for the weeks with 4 weeks of LIVEs before them. {result.report.notes[0]}")
     return weeks, " ".join(x for x in (note, read) if x)

@@ -145,5 +145,5 @@ def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, reade
     out = views.history_answer(weeks, note, rec, gifts)
     if ingested:
         out["basis"] = (f"The recommendation below is for {weeks.creator_id}'s current profile: the last 4 weeks "
-                        f"of LIVEs, as `livelift ingest --profiles` writes it.")
+                        f"of LIVEs, as livelift ingest --profiles writes it.")
     return out
