@@ -156,3 +156,18 @@ def _shot(driver, folder: Path, name: str) -> None:
     driver.save_screenshot(str(folder / f"{name}.png"))
     driver.set_window_size(1280, 1000)
     assert (folder / f"{name}.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name,data,says", [
+    ("a.jsonl.gz", b"not gzip", "cannot read the file past this point"),
+    ("b.jsonl", b"", "no LIVE found in the input"),
+    ("c.jsonl", b"hello\n", "line 1: not valid JSON"),
+    ("e.ndjson", b'{"type":"LikeEvent"}\n', "line 1, field 'common.createTime': no event time"),
+    ("f.csv", b"start,diamonds\n", "summary table is missing column(s)"),
+])
+def test_broken_event_uploads_say_where_and_what(url, name, data, says):
+    r = _post(url, name, data, FACTS)
+    summary = r.text[r.text.index('id="upload-errors"'):]
+    summary = summary[:summary.index("</div>")]
+    assert r.status_code == 422 and f"{name}" in summary and str(escape(says)) in summary
+    assert "Traceback" not in r.text and "livelift-upload-" not in r.text
