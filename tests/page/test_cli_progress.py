@@ -66,7 +66,9 @@ def test_verbose_and_quiet_flags_in_either_place(tmp_path):
 def test_batch_recommend_in_steps_gives_the_same_table(tmp_path, monkeypatch, recommender):
     from livelift.data.contract import read_profiles
 
-    monkeypatch.setattr(cli, "BATCH_CHUNK", 2)
+    from livelift.commands import advise
+
+    monkeypatch.setattr(advise, "BATCH_CHUNK", 2)  # moved out of cli.py by the regroup (issue 10)
     out = tmp_path / "recs.parquet"
     r = CliRunner().invoke(cli.main, ["recommend", str(EXAMPLES / "profiles.csv"), "-o", str(out)])
     assert r.exit_code == 0, r.output
