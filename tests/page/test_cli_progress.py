@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 import livelift
 from livelift import cli
-from livelift.commands import advise as recommend_command
 from livelift.text.progress import NORMAL, QUIET, VERBOSE, Progress
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -67,7 +66,9 @@ def test_verbose_and_quiet_flags_in_either_place(tmp_path):
 def test_batch_recommend_in_steps_gives_the_same_table(tmp_path, monkeypatch, recommender):
     from livelift.data.contract import read_profiles
 
-    monkeypatch.setattr(recommend_command, "BATCH_CHUNK", 2)
+    from livelift.commands import advise
+
+    monkeypatch.setattr(advise, "BATCH_CHUNK", 2)  # moved out of cli.py by the regroup (issue 10)
     out = tmp_path / "recs.parquet"
     r = CliRunner().invoke(cli.main, ["recommend", str(EXAMPLES / "profiles.csv"), "-o", str(out)])
     assert r.exit_code == 0, r.output

@@ -196,7 +196,7 @@ def test_upload_errors_name_the_uploaded_file(base):
 
 
 def test_an_event_log_reader_plugs_in(recommender, tmp_path):
-    """What `livelift ingest` will add: one UploadReader that turns its file into a history frame."""
+    """Another reader plugs in ahead of the shipped ones: one UploadReader that turns its file into a history frame."""
     seen = []
 
     def read_event_log(path: Path):

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import InputError
 from . import forms, views
+from .eventlogs import PROFILE_INPUTS, is_missing_info, missing_info_errors, parse_defaults
 from .uploads import DEFAULT_READERS, EXAMPLE_NOTE, UploadReader, accepted_suffixes, example_history, read_upload
 
 __all__ = ["make_router", "STATIC_PREFIX"]
@@ -53,6 +54,9 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
         context.setdefault("fields", forms.FIELDS)
         context.setdefault("suffixes", suffixes)
         context.setdefault("reader_names", [r.name for r in readers])
+        context.setdefault("upload_fields", [f for f in forms.FIELDS if f.name in PROFILE_INPUTS])
+        context.setdefault("values", {})
+        context.setdefault("errors", {})
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     @router.get("/", response_class=HTMLResponse)
@@ -78,15 +82,19 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
 
     @router.post("/upload", response_class=HTMLResponse)
     async def upload_submit(request: Request) -> HTMLResponse:
-        filename, data, creator_id, example = await _upload_form(request)
+        filename, data, creator_id, example, values = await _upload_form(request)
+        page = {"creator_id": creator_id, "tab": "upload", "filename": filename, "values": values}
+        try:
+            defaults = parse_defaults(values)
+        except InputError as exc:
+            return render("upload.html", 422, problems=exc.as_dicts(), errors=_by_field(exc), result=None, **page)
         try:
             result = await run_in_threadpool(_history_answer, get_service(), filename, data, creator_id, readers,
-                                             example)
+                                             example, defaults)
         except InputError as exc:
-            return render("upload.html", 422, creator_id=creator_id, problems=exc.as_dicts(), result=None,
-                          tab="upload", filename=filename)
-        return render("upload.html", creator_id=creator_id, problems=(), result=result, tab="upload",
-                      filename=filename)
+            errors = missing_info_errors(exc, defaults) if is_missing_info(exc) else {}
+            return render("upload.html", 422, problems=exc.as_dicts(), errors=errors, result=None, **page)
+        return render("upload.html", problems=(), result=result, **page)
 
     @router.get(STATIC_PREFIX + "/{name}")
     async def static(name: str) -> Response:
@@ -99,24 +107,43 @@ def make_router(get_service: Callable[[], Any], *, readers: Sequence[UploadReade
     return router
 
 
-async def _upload_form(request: Request) -> tuple[str, bytes, str, bool]:
-    """(file name, file bytes, creator id, example?) from the upload form."""
+async def _upload_form(request: Request) -> tuple[str, bytes, str, bool, dict[str, str]]:
+    """(file name, file bytes, creator id, example?, the profile inputs as typed) from the upload form."""
     async with request.form() as form:  # closes the uploaded file's spool
         upload = form.get("history")
         filename = getattr(upload, "filename", "") or ""
         data = await upload.read() if hasattr(upload, "read") else b""
-        return filename, data, str(form.get("creator_id", "") or "").strip(), form.get("example") == "1"
+        values = {name: str(form.get(name, "") or "").strip() for name in PROFILE_INPUTS}
+        return filename, data, str(form.get("creator_id", "") or "").strip(), form.get("example") == "1", values
+
+
+def _by_field(exc: InputError) -> dict[str, list[dict[str, Any]]]:
+    """Problems located ``upload.<field>`` -> {field: [{..., text}]} for the inputs they name."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for p in exc.as_dicts():
+        name = str(p["loc"]).removeprefix("upload.")
+        text = p["msg"] + (f"; expected {p['expected']}" if p.get("expected") else "") + (
+            f" (got {p['input']})" if "input" in p else "")
+        out.setdefault(name, []).append({**p, "text": text})
+    return out
 
 
 def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, readers: Sequence[UploadReader],
-                    example: bool = False) -> Any:
+                    example: bool = False, defaults: dict[str, Any] | None = None) -> Any:
     from ...reports.weeks import creator_weeks
 
+    ingested = False
     if example:
         weeks, note = creator_weeks(example_history())
         note = EXAMPLE_NOTE
     else:
-        weeks, note = creator_weeks(read_upload(filename, data, readers), creator_id or None)
+        read = read_upload(filename, data, readers, creator_id=creator_id or None, defaults=defaults)
+        ingested = isinstance(read, tuple)  # an ingest reader's (CreatorWeeks, note)
+        weeks, note = read if ingested else creator_weeks(read, creator_id or None)
     rec = svc.recommend(weeks.latest_profile)
     gifts = svc.earnings(diamonds=weeks.total_diamonds)
-    return views.history_answer(weeks, note, rec, gifts)
+    out = views.history_answer(weeks, note, rec, gifts)
+    if ingested:
+        out["basis"] = (f"The recommendation below is for {weeks.creator_id}'s current profile: the last 4 weeks "
+                        f"of LIVEs, as livelift ingest --profiles writes it.")
+    return out

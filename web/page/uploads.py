@@ -1,19 +1,15 @@
 """Uploaded files -> a validated history frame.
 
-An :class:`UploadReader` says which uploads it takes (by file name) and turns the
-file, saved to a temporary folder under its own name, into a history frame in
-the data-contract shape. The page tries the readers in order; the first that
-accepts the name reads it. Today there is one, for history files
-(:func:`livelift.data.contract.read_history`: CSV, Parquet, JSON, JSONL).
-
-Plugging in LIVE event logs (``livelift ingest``) takes a few lines::
-
-    from livelift.ingest import read_event_log            # event log -> history frame
-    EVENT_LOGS = UploadReader("LIVE event log", (".events.jsonl",), read_event_log)
-    router = make_router(get_service, readers=(EVENT_LOGS, *DEFAULT_READERS))
-
-(put the more specific suffix first). Its InputErrors are shown like the
-history reader's: each problem with where, what and what is valid.
+An :class:`UploadReader` says which uploads it takes (by file name and, with a
+``sniff``, by content) and turns the file, saved to a temporary folder under its
+own name, into a history frame in the data-contract shape. The page tries the
+readers in order; the first that takes the file reads it. Two ship: history
+files (:func:`livelift.data.contract.read_history`) and LIVE event logs / LIVE
+summaries (``livelift ingest`` through the service; see ``eventlogs.py``). A
+``.jsonl`` or ``.csv`` goes to exactly one of them, decided from its first
+record (``eventlogs.is_history``). An ``ingest`` reader returns
+``(CreatorWeeks, note)`` instead of a frame and gets the form's profile inputs
+as ``defaults``. InputErrors are shown with where, what and what is valid.
 """
 
 from __future__ import annotations
@@ -27,8 +23,9 @@ from typing import Any
 
 from ...data.contract import READ_EXTENSIONS, read_history
 from ...errors import InputError, Problem
+from .eventlogs import EVENT_SUFFIXES, is_history, is_ingestable, read_event_upload
 
-__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "read_upload", "accepted_suffixes", "example_history",
+__all__ = ["UploadReader", "HISTORY_READER", "DEFAULT_READERS", "EVENT_LOG_READER", "read_upload", "accepted_suffixes", "example_history",
            "EXAMPLE_NOTE"]
 
 EXAMPLE_NOTE = ("This is a SIMULATED example (livelift's simulator, 16 weeks of one creator; the same weeks as "
@@ -45,14 +42,27 @@ class UploadReader:
 
     name: str
     suffixes: tuple[str, ...]
-    read: Callable[[Path], Any]
+    read: Callable[..., Any]
+    sniff: Callable[[Path], bool] | None = None
+    ingest: bool = False  # read(path, creator_id=, defaults=) -> (CreatorWeeks, note)
 
     def accepts(self, filename: str) -> bool:
         return filename.lower().endswith(self.suffixes)
 
+    def takes(self, path: Path) -> bool:
+        return self.accepts(path.name) and (self.sniff is None or self.sniff(path))
 
-HISTORY_READER = UploadReader("history file (data contract)", tuple(READ_EXTENSIONS), _history_frame)
-DEFAULT_READERS: tuple[UploadReader, ...] = (HISTORY_READER,)
+
+def _ambiguous(suffixes: tuple[str, ...]) -> Callable[[Path], bool]:
+    """History sniff: files with a suffix ingest also reads must look like a history (see eventlogs)."""
+    return lambda path: not path.name.lower().endswith(suffixes) or is_history(path)
+
+
+HISTORY_READER = UploadReader("history file (data contract)", tuple(READ_EXTENSIONS), _history_frame,
+                              sniff=_ambiguous(EVENT_SUFFIXES))
+EVENT_LOG_READER = UploadReader("LIVE event log or LIVE summary (as `livelift ingest` reads)", EVENT_SUFFIXES,
+                                read_event_upload, sniff=is_ingestable, ingest=True)
+DEFAULT_READERS: tuple[UploadReader, ...] = (HISTORY_READER, EVENT_LOG_READER)
 
 
 def accepted_suffixes(readers: Sequence[UploadReader]) -> tuple[str, ...]:
@@ -68,19 +78,28 @@ def _safe_name(filename: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base)[-120:] or "upload"
 
 
-def read_upload(filename: str, data: bytes, readers: Sequence[UploadReader] = DEFAULT_READERS) -> Any:
-    """The history frame in an uploaded file; InputError (naming the upload, not a temp path) otherwise."""
+def read_upload(filename: str, data: bytes, readers: Sequence[UploadReader] = DEFAULT_READERS, *,
+                creator_id: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
+    """The history frame (or an ingest reader's ``(CreatorWeeks, note)``) in an uploaded file.
+
+    InputError (naming the upload, not a temp path) otherwise.
+    """
     name = _safe_name(filename or "")
     if not filename:
-        raise InputError("no file was uploaded", loc="history", expected="a history file to upload")
-    reader = next((r for r in readers if r.accepts(name)), None)
-    if reader is None:
+        raise InputError("no file was uploaded", loc="history", expected="a history file or event log to upload")
+    if not any(r.accepts(name) for r in readers):
         raise InputError("unknown file type", loc=name, input=Path(name).suffix or name,
                          expected="a file ending in " + ", ".join(accepted_suffixes(readers)))
     with tempfile.TemporaryDirectory(prefix="livelift-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
+        reader = next((r for r in readers if r.takes(path)), None)
+        if reader is None:
+            raise InputError("neither a history nor a LIVE event log / summary", loc=name,
+                             expected="a history (data contract) or a file `livelift ingest` reads")
         try:
+            if reader.ingest:
+                return reader.read(path, creator_id=creator_id, defaults=defaults or {})
             return reader.read(path)
         except InputError as exc:
             raise _renamed(exc, str(path), name) from None
