@@ -27,7 +27,9 @@ import warnings
 from importlib import import_module
 from typing import Any
 
-from .errors import InputError, LiveLiftError, ModelError, RuleFileError
+# Absolute, not relative: pytest imports this file on its own when it collects the checkout
+# (the repository root is the package), under whatever name the clone's folder has.
+from livelift.errors import InputError, LiveLiftError, ModelError, RuleFileError
 
 __version__ = "0.1.0"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..text import history as views_history
-from .shell import FORMAT, RULES, echo_err
+from .shell import FORMAT, RULES, VERBOSITY, echo_err, progress
 
 # ---------------------------------------------------------------------- ingest (issue 12)
 @click.command()
@@ -30,6 +30,7 @@ from .shell import FORMAT, RULES, echo_err
 @click.option("--skip-bad-lines", is_flag=True, help="Skip corrupt lines / rows (counted, first five reasons shown).")
 @RULES
 @FORMAT
+@VERBOSITY
 def ingest(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age, labels_path,
            timezone, skip_bad_lines, rules_dirs, fmt):
     """Turn LIVE event logs and LIVE summaries into your weekly history.
@@ -49,10 +50,13 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
             check_output_path(extra, inputs=files + (output,))
     creators = read_creators(creators_path) if creators_path is not None else {}
     defaults = {"followers": followers, "category": category, "creator_age": creator_age}
-    result = ingest_files(files, rules_dirs=rules_dirs, creator=creator, creators=creators,
-                          defaults={k: v for k, v in defaults.items() if v is not None},
-                          labels=labels_path, timezone=timezone, skip_bad_lines=skip_bad_lines)
-    write_outputs(result, output, sessions_path, profiles_path)
+    with progress().stages("ingesting") as say:
+        say(f"reading {len(files)} file(s): events -> LIVEs -> weekly history")
+        result = ingest_files(files, rules_dirs=rules_dirs, creator=creator, creators=creators,
+                              defaults={k: v for k, v in defaults.items() if v is not None},
+                              labels=labels_path, timezone=timezone, skip_bad_lines=skip_bad_lines)
+        say(f"writing {output}")
+        write_outputs(result, output, sessions_path, profiles_path)
     echo_err(f"wrote {len(result.history):,} creator-weeks to {output}"
               + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
               + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
