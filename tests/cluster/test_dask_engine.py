@@ -81,7 +81,7 @@ def test_dask_engine_matches_local_engine(cluster, dataset, tmp_path):
     out = tmp_path / "scores"
     done = run_cli("recommend", str(ds), "-o", str(out), "--engine", "dask", "--scheduler", cluster.address, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "wrote 390,000 rows (78,000 profiles x 5 strategies) from 6 file(s)" in done.stderr
+    assert "wrote 468,000 rows (78,000 profiles x 6 options) from 6 file(s)" in done.stderr
     assert "ignored 1 file(s) that are not .parquet/.pq/.csv: README.txt" in done.stderr
     manifest = json.loads((out / "_SUCCESS.json").read_text())
     assert manifest["profiles"] == 78_000 and manifest["skipped_bad_rows"] == 0 and manifest["synthetic_model"] is True
@@ -134,7 +134,7 @@ def test_killed_worker_still_gives_complete_output(cluster, tmp_path):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, stderr
-    assert "wrote 600,000 rows (120,000 profiles x 5 strategies)" in stderr
+    assert "wrote 720,000 rows (120,000 profiles x 6 options)" in stderr
     got = pd.read_parquet(out)
     pd.testing.assert_frame_equal(normalized(got), normalized(local_engine(df, tmp_path)))
     # the nanny restarted the killed worker: a new process answers now

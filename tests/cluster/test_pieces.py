@@ -114,7 +114,7 @@ def test_recommender_pickles_without_its_engine_and_scores_the_same(recommender,
     f = InputFile(str(tmp_path / "in.parquet"), "parquet")
     (tmp_path / "out").mkdir()
     res = score_piece(Piece(7, f, 0, 500, file_rows(f)), copy, str(tmp_path / "out"), False)
-    assert (res.part, res.profiles, res.out_rows) == ("part-00007.parquet", 500, 2500)
+    assert (res.part, res.profiles, res.out_rows) == ("part-00007.parquet", 500, 3000)  # 6 rows a profile: none and five strategies
     part = pd.read_parquet(tmp_path / "out" / res.part)
     pd.testing.assert_frame_equal(part, recommender.long_table(frame), check_categorical=False)
 
