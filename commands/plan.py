@@ -18,10 +18,17 @@ def plan():
 
     Loop: `plan init HISTORY` once, then every week `plan next` and `plan record RESULTS`.
     """
+
+
+def _plans_service():
+    """livelift.service.plans, or a clear error when the plans extra is missing (--help works without it)."""
     try:
         import sqlalchemy  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the extra
         raise click.ClickException("`livelift plan` needs SQLAlchemy: pip install 'livelift[plans]'") from None
+    from ..service import plans
+
+    return plans
 
 
 @plan.command("init")
@@ -41,7 +48,7 @@ def plan():
 @pass_services
 def plan_init(services, history, db, seed, policy, horizon, spread, model_path, rules_dirs):
     """Load creators' weekly HISTORY (data-contract rows with a week column) into a new plan store."""
-    from ..service import plans as service
+    service = _plans_service()
 
     result = service.read_history(history)
     report_read(result)
@@ -68,7 +75,7 @@ def plan_init(services, history, db, seed, policy, horizon, spread, model_path, 
 @pass_services
 def plan_next(services, db, output, creator, week, model_path, rules_dirs, fmt):
     """Next week's pick per creator: strategy, expected uplift, 80% range and why (same week, same pick)."""
-    from ..service import plans as service
+    service = _plans_service()
 
     if output is not None:
         service.check_output_path(output, (".csv", ".parquet", ".jsonl", ".json"))
@@ -93,7 +100,7 @@ def plan_next(services, db, output, creator, week, model_path, rules_dirs, fmt):
 @DB
 def plan_record(results, db):
     """Add observed weeks (data-contract rows with a week column); all or nothing, never counted twice."""
-    from ..service import plans as service
+    service = _plans_service()
 
     result = service.read_history(results)
     report_read(result)
@@ -112,7 +119,7 @@ def plan_record(results, db):
 def plan_show(services, db, creator, model_path, rules_dirs, fmt):
     """A creator's own estimate per strategy beside the population model's, and the weeks behind it."""
     from ..plans.report import show_json, show_text
-    from ..service import plans as service
+    service = _plans_service()
 
     view = service.creator_view(db, services.recommender(model_path, rules_dirs), creator)
     click.echo(show_json(view) if fmt == "json" else show_text(view))

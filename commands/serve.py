@@ -27,6 +27,11 @@ def serve(host, port, workers, max_batch, max_body_bytes, access_log, db, model_
     The model and rules load before the port opens: if they cannot, the
     server does not start and says why.
     """
+    if db:
+        try:
+            import sqlalchemy  # noqa: F401
+        except ImportError:  # pragma: no cover - depends on the extra
+            raise click.ClickException("`livelift serve --db` needs SQLAlchemy: pip install 'livelift[plans]'") from None
     try:
         from ..web.server import serve as run
     except ImportError as exc:  # pragma: no cover - depends on the extra

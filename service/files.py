@@ -104,6 +104,9 @@ def write_report(
 ) -> Any:
     """Build the report for a creator's validated ``history`` and write it (html or pdf); returns what it showed."""
     try:
+        import jinja2  # noqa: F401  (used later, inside the renderers: check before any slow work)
+        import matplotlib  # noqa: F401
+
         from ..reports.render import write_report as write
         from ..reports.sections import build_report
     except ImportError as exc:  # pragma: no cover - depends on the extra

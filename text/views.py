@@ -131,10 +131,12 @@ def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
     text = table(["creator_id", "rank", "option", "uplift", "interval", "flag"], rows, align="lrlrrl")
     blocked = int((df["status"] == "blocked").sum())
     worse = int((df["status"] == "not_recommended").sum())
+    unknown = int((df["status"] == "unknown").sum())
     text += (
         f"\n\n{len(df) // len(OPTIONS):,} profiles; ranked: the strategies predicted to add income, then 'none' "
-        f"(change nothing). {worse:,} (profile, strategy) pairs predicted to add nothing or lose income and "
-        f"{blocked:,} blocked by the rules are not shown (see -o for all rows and reasons)."
+        f"(change nothing). Not shown (see -o for all rows and reasons): {worse:,} (profile, strategy) pairs "
+        f"predicted to add nothing or lose income, {blocked:,} blocked by the rules"
+        + (f", {unknown:,} the model has too little history to estimate." if unknown else ".")
     )
     if synthetic:
         from ..service import SYNTHETIC_NOTE

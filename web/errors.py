@@ -131,7 +131,8 @@ def _validation_record(err: dict, request: Request) -> dict:
     msg = err.get("msg", "invalid value")
     value = err.get("input")
     ctx = dict(err.get("ctx") or {})
-    ctx.pop("pattern", None)  # the region regex is long; ctx.expected says it in words
+    if ctx.pop("pattern", None) is not None and typ == "string_pattern_mismatch":
+        msg = "unknown country code"  # the region regex is long; ctx.expected says it in words
     path = request.url.path
     expected = ctx.pop("expected", None) or schemas.expected_for_loc(loc)
     if isinstance(value, (bytes, bytearray)):  # the body was not decoded as JSON
