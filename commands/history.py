@@ -40,9 +40,8 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
     any mix. Writes the history `livelift train` and `recommend` read, and
     prints what likes and gifts earned you.
     """
-    from ..data.writers import check_output_path
-    from ..ingest import read_creators, write_outputs
-    from ..service import ingest_files
+    from ..service import check_output_path, ingest_files
+    from ..service.history import read_creators, write_ingested
 
     check_output_path(output, inputs=files)
     for extra in (sessions_path, profiles_path):
@@ -56,7 +55,7 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
                               defaults={k: v for k, v in defaults.items() if v is not None},
                               labels=labels_path, timezone=timezone, skip_bad_lines=skip_bad_lines)
         say(f"writing {output}")
-        write_outputs(result, output, sessions_path, profiles_path)
+        write_ingested(result, output, sessions_path, profiles_path)
     echo_err(f"wrote {len(result.history):,} creator-weeks to {output}"
               + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
               + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
@@ -73,13 +72,6 @@ def record(unique_id, output):
     Uses TikTokLive, an UNOFFICIAL reverse-engineered client: TikTok may change
     or block it, and its counts can differ from LIVE Analytics. Ctrl-C stops.
     """
-    try:
-        from ..ingest.recorder import record as run_recorder
-        import TikTokLive  # noqa: F401
-    except ImportError as exc:
-        raise click.ClickException(f"recording needs TikTokLive (import failed: {exc}); "
-                                   "install it with: pip install 'livelift[record]'") from None
-    from ..data.writers import check_output_path
+    from ..service.history import record_live
 
-    check_output_path(output, (".jsonl",))
-    run_recorder(unique_id, output, say=echo_err)
+    record_live(unique_id, output, say=echo_err)

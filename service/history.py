@@ -20,6 +20,37 @@ def ingest_files(paths: Sequence[str | Path], *, rules_dirs: Iterable[str | Path
     return ingest(list(paths), diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(), **options)
 
 
+def read_creators(path: str | Path) -> Any:
+    """What events cannot show, per creator (followers, category, age, region), from a CSV/JSON file."""
+    from ..ingest import read_creators as read
+
+    return read(path)
+
+
+def write_ingested(result: Any, history: str | Path, sessions: str | Path | None, profiles: str | Path | None) -> None:
+    """Write what ingest built: the weekly history, and optionally the sessions and current profiles (atomically)."""
+    from ..ingest import write_outputs
+
+    write_outputs(result, history, sessions, profiles)
+
+
+def record_live(unique_id: str, output: str | Path, *, say: Any) -> None:
+    """``livelift record``: write a LIVE's events as JSON lines, a file a day (needs ``livelift[record]``)."""
+    try:
+        import TikTokLive  # noqa: F401
+
+        from ..ingest.recorder import record
+    except ImportError as exc:
+        raise InputError(
+            f"recording needs TikTokLive (import failed: {exc})", loc="livelift record",
+            expected="the record extra: pip install 'livelift[record]'",
+        ) from None
+    from ..data.writers import check_output_path
+
+    check_output_path(output, (".jsonl",))
+    record(unique_id, output, say=say)
+
+
 def history_money(path: str | Path, *, rules_dirs: Iterable[str | Path] | None = None) -> list[Any]:
     """``livelift facts --history``: per creator, likes / gifts / diamonds in a history file and their USD."""
     from ..data.contract import read_history
