@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import shutil
@@ -155,6 +157,7 @@ def test_rules_explain_names_the_age_rule(examples_dir, example_profile, tmp_pat
     assert "18" in res.stdout
 
 
+@pytest.mark.slow  # trains a model / starts a fresh interpreter
 def test_train_and_evaluate_round_trip(tmp_path):
     runner = CliRunner()
     hist = tmp_path / "hist.parquet"

@@ -134,6 +134,7 @@ def test_reasons_agree_with_the_rank(recommender):
     assert (top["rule_ids"].str.contains("boost.") | top["rule_ids"].str.contains("model.only")).all()
 
 
+@pytest.mark.slow  # trains a model / starts a fresh interpreter
 def test_simulated_history_trains_a_synthetic_model_whatever_its_columns(tmp_path):
     runner = CliRunner()
     hist = tmp_path / "h.csv"

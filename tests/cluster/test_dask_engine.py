@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here starts a Dask scheduler and workers (or the CLI): 4-10 s each
+
 LIVELIFT = str(Path(sys.executable).parent / "livelift")
 
 
@@ -75,7 +77,6 @@ def dataset(tmp_path_factory):
     return folder, ds, df
 
 
-@pytest.mark.slow
 def test_dask_engine_matches_local_engine(cluster, dataset, tmp_path):
     folder, ds, df = dataset
     out = tmp_path / "scores"
@@ -92,7 +93,6 @@ def test_dask_engine_matches_local_engine(cluster, dataset, tmp_path):
     assert no_temp_folders(tmp_path)
 
 
-@pytest.mark.slow
 def test_scheduler_file_and_glob(cluster, dataset, tmp_path):
     """--scheduler also takes the scheduler file; a glob picks files."""
     folder, ds, df = dataset
@@ -104,7 +104,6 @@ def test_scheduler_file_and_glob(cluster, dataset, tmp_path):
     assert sorted(got["creator_id"].unique()) == sorted(df["creator_id"].iloc[68_000:75_000])
 
 
-@pytest.mark.slow
 def test_killed_worker_still_gives_complete_output(cluster, tmp_path):
     """SIGKILL one worker process mid-run: Dask re-runs its tasks, the output is complete and identical."""
     df = simulated(120_000, seed=12)
@@ -152,7 +151,6 @@ def _with_bad_cells(df: pd.DataFrame, rows: list[int], column: str, value) -> pd
     return bad
 
 
-@pytest.mark.slow
 def test_bad_row_names_file_and_row_and_leaves_no_output(cluster, tmp_path):
     """A bad cell in the third piece of a file is reported by file and row in that file, not in the piece."""
     df = simulated(66_000, seed=13)
@@ -186,7 +184,6 @@ def test_bad_csv_row_is_named_like_the_local_engine(cluster, tmp_path):
     assert not out.exists() and no_temp_folders(tmp_path)
 
 
-@pytest.mark.slow
 def test_skip_bad_rows_count_is_exact_across_pieces(cluster, tmp_path):
     """Bad rows in 4 pieces of 3 files, plus a file whose rows are all bad: the count is the exact sum."""
     df = simulated(64_000, seed=15)

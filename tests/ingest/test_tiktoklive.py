@@ -17,6 +17,7 @@ e = GiftEvent(gift_id=1, repeat_count=2, user=ExtendedUser(id=1, display_id="a")
 """
 
 
+@pytest.mark.slow  # trains a model / starts a fresh interpreter
 def test_the_trap_exists_without_the_patch():
     code = BUILD + "\ntry:\n    e.to_dict()\nexcept NameError as exc:\n    print('NameError', exc)\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
