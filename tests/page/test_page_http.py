@@ -8,17 +8,13 @@ second kind of upload (an event log reader) plugs in with a few lines.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from markupsafe import escape
 
@@ -36,26 +32,9 @@ FORM = {"creator_id": "t", "followers": "5200", "avg_viewers": "48", "engagement
         "prior_weekly_diamonds": "900", "category": "gaming", "creator_age": "24", "region": "US"}
 
 
-@contextlib.contextmanager
-def running(app: Any) -> Iterator[str]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        end = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < end, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
-def base(recommender) -> Iterator[str]:
-    with running(create_app(recommender, coalesce=False)) as url:
+def base(recommender, serving) -> Iterator[str]:
+    with serving(create_app(recommender, coalesce=False)) as url:
         yield url
 
 
@@ -195,7 +174,7 @@ def test_upload_errors_name_the_uploaded_file(base):
     assert r.status_code == 422 and "no file was uploaded" in r.text
 
 
-def test_an_event_log_reader_plugs_in(recommender, tmp_path):
+def test_an_event_log_reader_plugs_in(recommender, tmp_path, serving):
     """Another reader plugs in ahead of the shipped ones: one UploadReader that turns its file into a history frame."""
     seen = []
 
@@ -206,7 +185,7 @@ def test_an_event_log_reader_plugs_in(recommender, tmp_path):
     events = UploadReader("LIVE event log", (".events.jsonl",), read_event_log)
     app = FastAPI()
     app.include_router(make_router(lambda: recommender, readers=(events, HISTORY_READER)))
-    with running(app) as url:
+    with serving(app) as url:
         page = httpx.get(url + "/upload", timeout=30).text
         assert ".events.jsonl" in page and "LIVE event log" in page
         r = httpx.post(url + "/upload", files={"history": ("live.events.jsonl", b"{}\n", "application/json")},

@@ -7,16 +7,12 @@ come from the service's own ingest and the JSON API, not from the page code.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from markupsafe import escape
 
 from livelift.data.fields import column
@@ -29,26 +25,9 @@ EVENTS = EXAMPLES / "events.jsonl.gz"
 FACTS = {"followers": "3000", "category": "gaming", "creator_age": "24"}
 
 
-@contextlib.contextmanager
-def _running(app: Any) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning",
-                                           ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        end = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < end, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
-def url(recommender) -> Iterator[str]:
-    with _running(create_app(recommender, coalesce=False)) as u:
+def url(recommender, serving) -> Iterator[str]:
+    with serving(create_app(recommender, coalesce=False)) as u:
         yield u
 
 

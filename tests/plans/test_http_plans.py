@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator
+from typing import Iterator
 
 import pandas as pd
 import pytest
 
 httpx = pytest.importorskip("httpx")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("uvicorn")
 
 from livelift.errors import InputError  # noqa: E402
 from livelift.plans import creator_view, init_store  # noqa: E402
@@ -23,30 +20,13 @@ FULL = "full-access-key-0123456789"
 READ = "read-only-key-0123456789"
 
 
-@contextlib.contextmanager
-def running(app: Any) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning",
-                                           ws="none", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        end = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < end, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
 @pytest.fixture
-def served(db_url, history, recommender) -> Iterator[tuple[str, str]]:
+def served(db_url, history, recommender, serving) -> Iterator[tuple[str, str]]:
     init_store(db_url, history, recommender)[0].dispose()
     # the wiring `livelift serve --db` uses: create_app(plan_db=...) with keys from the environment
     app = create_app(recommender, coalesce=False, plan_db=db_url,
                      environ={"LIVELIFT_API_KEYS": f"{FULL},{READ}=plan:read"})
-    with running(app) as url:
+    with serving(app) as url:
         yield url, db_url
     app.state.livelift_plans.dispose()
 

@@ -1,22 +1,17 @@
-"""Fixtures of the HTTP tests: a real uvicorn server on loopback (httpx's tests/conftest.py pattern).
+"""Fixtures of the HTTP tests: a real uvicorn server on loopback (``serving``, tests/conftest.py).
 
-A uvicorn server runs in a thread on 127.0.0.1 with an OS-chosen port; tests talk to
-it with httpx and timeouts. The module-scoped app wraps the shipped Recommender (the
+Tests talk to it with httpx and timeouts. The module-scoped app wraps the shipped Recommender (the
 ``recommender`` session fixture), so answers can be compared with the Python API.
 Helpers are fixtures (tests are imported with --import-mode=importlib).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-import time
 from typing import Any, Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from livelift.web.app import create_app
 
@@ -25,46 +20,10 @@ MAX_BODY = 64 * 1024
 TIMEOUT = httpx.Timeout(30.0)
 
 
-@contextlib.contextmanager
-def running(app: Any, *, deadline: float = 30.0) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1:<free port> in a thread; yield its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning", ws="none", lifespan="on")
-    server = uvicorn.Server(config)
-    exit_codes: list[Any] = []
-
-    def run() -> None:
-        try:
-            server.run()
-        except SystemExit as exc:  # uvicorn exits 3 when the lifespan startup fails
-            exit_codes.append(exc.code)
-
-    thread = threading.Thread(target=run, name="uvicorn-test", daemon=True)
-    thread.start()
-    try:
-        end = time.monotonic() + deadline
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError(f"uvicorn exited during startup (exit code {exit_codes})")
-            if time.monotonic() > end:
-                raise RuntimeError(f"uvicorn did not start within {deadline} s")
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=deadline)
-
-
-@pytest.fixture(scope="session")
-def serving() -> Callable[..., Any]:
-    """``with serving(app) as base_url:`` runs ``app`` on loopback for the block."""
-    return running
-
-
 @pytest.fixture(scope="module")
-def base_url(recommender) -> Iterator[str]:
+def base_url(recommender, serving) -> Iterator[str]:
     app = create_app(recommender, max_batch=MAX_BATCH, max_body_bytes=MAX_BODY)
-    with running(app) as url:
+    with serving(app) as url:
         yield url
 
 
