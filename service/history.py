@@ -84,3 +84,65 @@ def _read_gifts(path: str | Path, rows: int) -> Any:
     except (ValueError, KeyError):
         return None
     return col.to_numpy() if len(col) == rows and col.notna().all() else None
+
+
+# ---------------------------------------------------------------------- for the page's history tab
+
+
+def file_kind(path: str | Path) -> str:
+    """Which of ``livelift ingest``'s readers takes ``path``: ``"events"`` or ``"summary"``; InputError otherwise."""
+    from ..ingest import file_kind as kind
+
+    return kind(path)
+
+
+def creator_weeks(frame: Any, creator_id: str | None = None) -> tuple[Any, str | None]:
+    """(CreatorWeeks, note): one creator's weeks in a validated history frame (the most weeks unless named)."""
+    from ..reports.weeks import creator_weeks as weeks
+
+    return weeks(frame, creator_id)
+
+
+def simulated_history(creators: int, weeks: int, seed: int) -> Any:
+    """SIMULATED creator-weeks in the data-contract shape (livelift's simulator), as a frame; nothing is written."""
+    from ..recommender.simulate import simulate_history
+
+    return simulate_history(creators=creators, weeks=weeks, seed=seed)
+
+
+NO_STRATEGY = "(not a history week: fewer than 4 weeks of LIVEs before it)"
+"""The strategy shown for an ingested week that has no history row (too few LIVEs before it)."""
+
+
+def event_log_weeks(path: str | Path, *, creator_id: str | None = None, defaults: dict[str, Any] | None = None,
+                    rules_dirs: Iterable[str | Path] | None = None) -> tuple[Any, str]:
+    """(CreatorWeeks, note) of one creator in an event log or LIVE summary, read as ``livelift ingest`` reads it.
+
+    Weekly diamonds and likes over every LIVE read, the strategy of each history
+    week, and the current profile (the last 4 weeks) to recommend for; the
+    creator with the most weeks unless ``creator_id`` names one. ``defaults``
+    (followers, category, creator_age) apply to every creator in the file.
+    """
+    from ..reports.weeks import CreatorWeeks, pick_creator
+
+    result = ingest_files([path], rules_dirs=rules_dirs, defaults=dict(defaults or {}))
+    weekly = (result.sessions.groupby(["creator_id", "week"], sort=True)[["diamonds", "likes"]].sum()
+              .reset_index())
+    chosen, note = pick_creator(weekly, creator_id)
+    rows = weekly[weekly["creator_id"].astype(str) == chosen]
+    hist = result.history
+    mine = hist["creator_id"] == chosen
+    labels = {str(w): s for w, s in zip(hist.loc[mine, "week"], hist.loc[mine, "strategy"])}
+    profile = result.profiles[result.profiles["creator_id"].astype(str) == chosen].iloc[0]
+    weeks = CreatorWeeks(
+        creator_id=chosen, creators_in_file=int(weekly["creator_id"].nunique()),
+        weeks=tuple(str(w) for w in rows["week"]),
+        diamonds=tuple(float(d) for d in rows["diamonds"]), likes=tuple(float(v) for v in rows["likes"]),
+        strategies=tuple(labels.get(str(w), NO_STRATEGY) for w in rows["week"]),
+        latest_profile={k: (v.item() if hasattr(v, "item") else v) for k, v in profile.items() if v == v},
+        dated=True,
+    )
+    lives = int((result.sessions["creator_id"].astype(str) == chosen).sum())
+    read = (f"Read with the rules of livelift ingest: {lives} LIVE(s) of {chosen}, weeks starting Monday (UTC); "
+            f"a strategy is known for the weeks with 4 weeks of LIVEs before them. {result.report.notes[0]}")
+    return weeks, " ".join(x for x in (note, read) if x)

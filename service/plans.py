@@ -7,7 +7,8 @@ from typing import Any
 from ..data.contract import read_history
 from ..data.writers import check_output_path, write_frame
 
-__all__ = ["init_store", "next_picks", "record_weeks", "creator_view", "read_history", "check_output_path", "write_frame"]
+__all__ = ["init_store", "next_picks", "record_weeks", "creator_view", "read_history", "check_output_path", "write_frame",
+           "open_store", "next_picks_in", "record_weeks_in"]
 
 
 def init_store(db: str, history: Any, recommender: Any, **options: Any) -> Any:
@@ -37,3 +38,27 @@ def creator_view(db: str, recommender: Any, creator_id: str) -> Any:
     from ..plans import Store, creator_view as view
 
     return view(Store.open(db), recommender, creator_id)
+
+
+# ---------------------------------------------------------------------- on an open store (the HTTP routes)
+
+
+def open_store(db: str) -> Any:
+    """The plan store at ``db``, opened once (a server keeps it for every request; ``.dispose()`` at the end)."""
+    from ..plans import Store
+
+    return Store.open(db)
+
+
+def next_picks_in(store: Any, recommender: Any, **options: Any) -> Any:
+    """:func:`next_picks` on a store already open (:func:`open_store`)."""
+    from ..plans import next_picks as picks
+
+    return picks(store, recommender, **options)
+
+
+def record_weeks_in(store: Any, history: Any) -> Any:
+    """:func:`record_weeks` on a store already open (:func:`open_store`): all or nothing, never counted twice."""
+    from ..plans import record_weeks as record
+
+    return record(store, history)

@@ -155,3 +155,59 @@ def test_every_package_is_installed():
         if path.relative_to(ROOT).parts[0] not in SKIP_DIRS and not path.relative_to(ROOT).parts[0].endswith(".egg-info")
     }
     assert folders <= listed, f"packages missing from pyproject.toml: {sorted(folders - listed)}"
+
+
+# --------------------------------------------------------------------------- the service boundary
+
+INTERFACE_FOLDERS = ("web", "commands", "cli")
+"""The interfaces that must reach the features through ``service/`` only."""
+
+FEATURE_FOLDERS = ("plans", "ingest", "cluster", "recommender", "rules", "reports", "models")
+"""Feature packages: an interface calls them through ``livelift.service``, never directly. What an interface
+may import besides service/: ``domain``, ``errors``, ``data`` (reading its own boundary), ``advice`` and
+``text`` (rendering), and its own folder."""
+
+RENDERING_EXCEPTIONS = {
+    ("web.page.views", "reports.options"):
+        "the page draws a recommendation's options exactly as the HTML report does (reports/render.py uses the same "
+        "module): rendering of a domain Recommendation, it calls no feature",
+    ("commands.advise", "cluster.progress"):
+        "RateLine, the terminal progress line of `recommend --engine dask`, lives in the Dask room's cluster/; "
+        "it only writes text to a stream",
+    ("commands.plan", "plans.report"):
+        "show_text / show_json render `plan show` from the CreatorView the service returns; they live in plans/ "
+        "(the plans room's files) and compute nothing",
+}
+"""Direct feature imports that stay, each with its reason: all rendering code that lives in a feature folder."""
+
+
+def _feature_imports() -> dict[tuple[str, str], None]:
+    found = {}
+    for module, deps in GRAPH.items():
+        if module.split(".")[0] not in INTERFACE_FOLDERS:
+            continue
+        for dep in deps:
+            if dep.split(".")[0] in FEATURE_FOLDERS:
+                found[(module, dep)] = None
+    return found
+
+
+def test_interfaces_reach_features_only_through_the_service():
+    direct = sorted(pair for pair in _feature_imports() if pair not in RENDERING_EXCEPTIONS)
+    assert not direct, (
+        "web/, commands/ and cli call the features through livelift.service (add a thin function in "
+        "service/ and call that); direct imports: " + ", ".join(f"{m} -> {d}" for m, d in direct)
+    )
+
+
+def test_every_listed_exception_is_still_needed():
+    stale = sorted(set(RENDERING_EXCEPTIONS) - set(_feature_imports()))
+    assert not stale, f"exceptions no interface needs any more (remove them from RENDERING_EXCEPTIONS): {stale}"
+
+
+def test_the_boundary_check_sees_a_lazy_feature_import():
+    """A feature imported inside a function (as the page's upload code once did with ingest) is still seen."""
+    tree = ast.parse("def f(path):\n    from ...ingest import file_kind\n    return file_kind(path)\n")
+    (node,) = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert _resolve("web.page.eventlogs", node) == ["ingest"]
+    assert "ingest" in FEATURE_FOLDERS and "web" in INTERFACE_FOLDERS

@@ -5,8 +5,8 @@ every time (:func:`is_history`), from its first record (CSV header, first
 JSON line, Parquet schema): a table whose header names a LIVE summary's
 ``start`` and ``diamonds`` is a summary, JSON lines whose first record names
 the contract's ``strategy`` or ``gift_diamonds`` are a history; everything
-else of those kinds goes the other way. Ingest's own detector
-(:func:`livelift.ingest.file_kind`) still tells event logs from summaries.
+else of those kinds goes the other way. Ingest's own detector (through the
+service, :func:`livelift.service.history.file_kind`) still tells event logs from summaries.
 So a ``.jsonl`` or ``.csv`` goes to exactly one reader, never both.
 
 Event logs cannot show followers, category or creator age: the tab asks for
@@ -43,9 +43,6 @@ SUMMARY_KEYS = ("start", "diamonds")
 EVENT_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".csv", ".parquet")
 """What ``livelift ingest`` reads: event logs and LIVE summary tables."""
 
-_NO_STRATEGY = "(not a history week: fewer than 4 weeks of LIVEs before it)"
-
-
 def _first_keys(path: Path) -> set[str] | None:
     """The names in the file's first record, or None when they cannot be read."""
     name = path.name.lower()
@@ -79,7 +76,7 @@ def is_history(path: Path) -> bool:
     the first record names a contract-only field (:data:`HISTORY_KEYS`), else an event log. A .json is
     always a history.
     """
-    from ...ingest import file_kind
+    from ...service.history import file_kind
 
     name = path.name.lower()
     if name.endswith(".json"):
@@ -92,7 +89,7 @@ def is_history(path: Path) -> bool:
 
 def is_ingestable(path: Path) -> bool:
     """Not a history, and a kind ``livelift ingest`` reads (its detector decides)."""
-    from ...ingest import file_kind
+    from ...service.history import file_kind
 
     if is_history(path):
         return False
@@ -148,27 +145,6 @@ def read_event_upload(path: Path, *, creator_id: str | None, defaults: Mapping[s
                       rules_dirs: Any = None) -> tuple[Any, str | None]:
     """(CreatorWeeks, note): the chosen creator's weekly diamonds and likes over every LIVE read,
     the strategy of each history week, and the current profile (the last 4 weeks) to recommend for."""
-    from ...reports.weeks import CreatorWeeks, pick_creator
-    from ...service import ingest_files
+    from ...service.history import event_log_weeks
 
-    result = ingest_files([path], rules_dirs=rules_dirs, defaults=dict(defaults))
-    weekly = (result.sessions.groupby(["creator_id", "week"], sort=True)[["diamonds", "likes"]].sum()
-              .reset_index())
-    chosen, note = pick_creator(weekly, creator_id)
-    rows = weekly[weekly["creator_id"].astype(str) == chosen]
-    hist = result.history
-    labels = {str(w): s for w, s in zip(hist.loc[hist["creator_id"] == chosen, "week"],
-                                        hist.loc[hist["creator_id"] == chosen, "strategy"])}
-    profile = result.profiles[result.profiles["creator_id"].astype(str) == chosen].iloc[0]
-    weeks = CreatorWeeks(
-        creator_id=chosen, creators_in_file=int(weekly["creator_id"].nunique()),
-        weeks=tuple(str(w) for w in rows["week"]),
-        diamonds=tuple(float(d) for d in rows["diamonds"]), likes=tuple(float(v) for v in rows["likes"]),
-        strategies=tuple(labels.get(str(w), _NO_STRATEGY) for w in rows["week"]),
-        latest_profile={k: (v.item() if hasattr(v, "item") else v) for k, v in profile.items() if v == v},
-        dated=True,
-    )
-    lives = int((result.sessions["creator_id"].astype(str) == chosen).sum())
-    read = (f"Read with the rules of livelift ingest: {lives} LIVE(s) of {chosen}, weeks starting Monday (UTC); "
-            f"a strategy is known for the weeks with 4 weeks of LIVEs before them. {result.report.notes[0]}")
-    return weeks, " ".join(x for x in (note, read) if x)
+    return event_log_weeks(path, creator_id=creator_id, defaults=dict(defaults), rules_dirs=rules_dirs)

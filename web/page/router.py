@@ -130,7 +130,7 @@ def _by_field(exc: InputError) -> dict[str, list[dict[str, Any]]]:
 
 def _history_answer(svc: Any, filename: str, data: bytes, creator_id: str, readers: Sequence[UploadReader],
                     example: bool = False, defaults: dict[str, Any] | None = None) -> Any:
-    from ...reports.weeks import creator_weeks
+    from ...service.history import creator_weeks
 
     ingested = False
     if example:

@@ -118,8 +118,8 @@ def _renamed(exc: InputError, temp: str, name: str) -> InputError:
 def example_history() -> Any:
     """One simulated creator's 16 weeks (the rows of examples/history.csv), as a validated history frame."""
     from ...data.contract import validate_history
-    from ...recommender.simulate import simulate_history
+    from ...service.history import simulated_history
 
-    frame = simulate_history(creators=40, weeks=16, seed=14)
+    frame = simulated_history(creators=40, weeks=16, seed=14)
     one = frame[frame["creator_id"] == "cr000010"].assign(creator_id="example_creator")
     return validate_history(one.reset_index(drop=True), source="example").frame

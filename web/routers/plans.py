@@ -114,9 +114,9 @@ def include_plans(app: FastAPI, store_url: str, keys: tuple[ApiKey, ...]) -> Non
     import pandas as pd
 
     from ...data.contract import validate_history
-    from ...plans import Store, next_picks, record_weeks
+    from ...service.plans import next_picks_in, open_store, record_weeks_in
 
-    store = Store.open(store_url)
+    store = open_store(store_url)
     router = APIRouter(prefix="/v1/creators", tags=["plans"])
 
     def service(request: Request) -> Any:
@@ -126,7 +126,7 @@ def include_plans(app: FastAPI, store_url: str, keys: tuple[ApiKey, ...]) -> Non
     def get_plan(creator_id: str, request: Request, week: Optional[str] = Query(None, description="YYYY-MM-DD")):
         svc = service(request)
         try:
-            picks = next_picks(store, svc, creator=creator_id, week=_week(week))
+            picks = next_picks_in(store, svc, creator=creator_id, week=_week(week))
         except InputError as exc:
             if exc.loc == "--creator":
                 raise HTTPException(404, f"no recorded weeks for creator {creator_id!r}") from None
@@ -147,7 +147,7 @@ def include_plans(app: FastAPI, store_url: str, keys: tuple[ApiKey, ...]) -> Non
                 raise InputError("creator_id differs from the URL", loc=f"body.weeks[{i}].creator_id",
                                  input=r["creator_id"], expected=repr(creator_id))
         result = validate_history(pd.DataFrame.from_records(rows), source="body")
-        summary = record_weeks(store, result)
+        summary = record_weeks_in(store, result)
         return {"creator_id": creator_id, "added": summary.added, "already_recorded": summary.already}
 
     app.include_router(router)
