@@ -8,11 +8,14 @@ from typing import Any
 import click
 
 from ..text import history as views_history
-from .profiles import profile_options, read_profile_source
+from .profiles import profile_options, profile_rows, read_profile_source, single_profile
 from .shell import FORMAT, MODEL, RULES, SKIP, VERBOSITY, echo_err, pass_services, progress, report_read
 
 BATCH_CHUNK = 100_000
 """Profiles per step of a batch `recommend` (the bar advances per step; rows are independent)."""
+
+JSON_CHUNK = 1_000
+"""Profiles per step of a batch `recommend --format json` (each gets its full Recommendation)."""
 
 
 def _long_table_with_progress(rec: Any, frame: Any) -> Any:
@@ -34,6 +37,22 @@ def _long_table_with_progress(rec: Any, frame: Any) -> Any:
         if isinstance(parts[0][col].dtype, pd.CategoricalDtype) and not isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = pd.api.types.union_categoricals([p[col] for p in parts])
     return out
+
+
+def _recommendations_with_progress(rec: Any, frame: Any) -> list[Any]:
+    """One Recommendation per row of a validated profile frame, in file order (for --format json)."""
+    rows = profile_rows(frame)
+    if not rows:
+        return []
+    out: list[Any] = []
+    with progress().bar("recommending", len(rows), "profiles") as advance:
+        for start in range(0, len(rows), JSON_CHUNK):
+            chunk = rows[start:start + JSON_CHUNK]
+            out += rec.recommend_many(chunk)
+            advance(len(chunk))
+    return out
+
+
 # ---------------------------------------------------------------------- recommend
 @click.command()
 @click.argument("profile_file", metavar="[PROFILE]", required=False)
@@ -80,8 +99,10 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
         check_output_path(output, (".csv", ".parquet", ".jsonl"), inputs=(profile_file,))
     kind, data = read_profile_source(profile_file, flags, skip_bad_rows)
     rec = services.recommender(model_path, rules_dirs)
-    if kind == "one":
-        result = rec.recommend(data)
+    # JSON has the HTTP shapes: one profile -> one object; a file of profiles -> {"results": [...], "count": n}
+    one = data if kind == "one" else None if fmt == "json" else single_profile(data, str(profile_file))
+    if one is not None:
+        result = rec.recommend(one)
         if output is not None:
             table = rec.recommendations_table([result])
             write_frame(table, output)
@@ -89,6 +110,11 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
         from ..text import views
 
         click.echo(views.recommendation(result, fmt))
+        return
+    if fmt == "json" and output is None:
+        from ..text import views
+
+        click.echo(views.recommendation_batch(_recommendations_with_progress(rec, data.frame)))
         return
     table = _long_table_with_progress(rec, data.frame)
     if output is not None:
@@ -101,7 +127,7 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
         return
     from ..text import views
 
-    click.echo(views.long_table(table, fmt, synthetic=rec.is_synthetic))
+    click.echo(views.long_table(table, synthetic=rec.is_synthetic))
 
 
 def _recommend_dask(rec, dataset, output, skip_bad_rows, engine, scheduler, flags):

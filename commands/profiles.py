@@ -40,7 +40,9 @@ def _profile_from_flags(values: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_bad_rows: bool):
-    """-> ('one', Profile) or ('many', ReadResult)."""
+    """-> ('one', Profile) for profile options or a .json file holding one object (a single profile, like
+    the HTTP body of one profile); ('many', ReadResult) for a file of profiles (.csv, .parquet, .jsonl, a
+    .json list), whatever its row count (like the HTTP body {"profiles": [...]})."""
     from ..service import parse_profile, read_profiles
 
     if profile_file is not None and any(v is not None for v in flags.values()):
@@ -64,11 +66,25 @@ def read_profile_source(profile_file: Path | None, flags: dict[str, Any], skip_b
             return "one", parse_profile(raw, source=str(profile_file))
     result = read_profiles(profile_file, skip_bad_rows=skip_bad_rows)
     report_read(result)
-    if len(result.frame) == 1:
-        row = {k: (v.item() if hasattr(v, "item") else v) for k, v in result.frame.iloc[0].to_dict().items()}
-        row = {k: v for k, v in row.items() if k in _PROFILE_KEYS and v is not None and v == v}
-        return "one", parse_profile(row, source=str(profile_file))
     return "many", result
+
+
+def profile_rows(frame: Any) -> list[dict[str, Any]]:
+    """The rows of a validated profile frame as plain profile dicts (empty optional fields left out)."""
+    keys = [c for c in frame.columns if c in _PROFILE_KEYS]
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items() if v is not None and v == v}
+        for row in frame[keys].to_dict("records")
+    ]
+
+
+def single_profile(result: Any, source: str) -> Any:
+    """The Profile of a file of profiles that holds exactly one row, else None."""
+    from ..service import parse_profile
+
+    if len(result.frame) != 1:
+        return None
+    return parse_profile(profile_rows(result.frame)[0], source=source)
 
 
 _PROFILE_KEYS = {c.name for c in PROFILE_COLUMNS} | {"region"}

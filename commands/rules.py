@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from .profiles import profile_options, read_profile_source
+from .profiles import profile_options, read_profile_source, single_profile
 from .shell import FORMAT, RULES, LiveLiftGroup, echo_notices, pass_services
 
 # ---------------------------------------------------------------------- rules
@@ -43,10 +43,11 @@ def rules_explain(services, profile_file, rules_dirs, fmt, **flags):
     from ..text import views
 
     kind, data = read_profile_source(profile_file, flags, False)
-    if kind != "one":
+    profile = data if kind == "one" else single_profile(data, str(profile_file))
+    if profile is None:
         raise InputError(
             f"holds {len(data.frame):,} profiles; `rules explain` takes one",
             loc=str(profile_file), expected="a file with exactly one profile",
         )
-    evaluation = services.rules(rules_dirs).explain(data)
-    click.echo(views.explanation(data, evaluation, fmt))
+    evaluation = services.rules(rules_dirs).explain(profile)
+    click.echo(views.explanation(profile, evaluation, fmt))

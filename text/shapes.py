@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from ..domain import Recommendation, RuleHit, StrategyAdvice
 
-__all__ = ["recommendation_to_dict", "advice_to_dict", "hit_to_dict"]
+__all__ = ["recommendation_to_dict", "batch_to_dict", "advice_to_dict", "hit_to_dict"]
 
 
 def recommendation_to_dict(rec: Recommendation) -> dict[str, Any]:
@@ -25,6 +26,11 @@ def recommendation_to_dict(rec: Recommendation) -> dict[str, Any]:
         "notes": list(rec.notes),
         "profile": asdict(rec.profile),
     }
+
+
+def batch_to_dict(recs: Sequence[Recommendation]) -> dict[str, Any]:
+    """The one JSON shape of several Recommendations (a batch, or any file of profiles): in input order."""
+    return {"results": [recommendation_to_dict(r) for r in recs], "count": len(recs)}
 
 
 def advice_to_dict(s: StrategyAdvice) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from .tables import fmt_num, table, to_json, wrap
 
 __all__ = [
     "recommendation",
+    "recommendation_batch",
     "long_table",
     "facts",
     "earnings",
@@ -117,9 +118,15 @@ def _grouped_reasons(items: Any, skip_ids: set[str], default: str) -> list[str]:
     return lines
 
 
-def long_table(df: Any, fmt: str, *, synthetic: bool) -> str:
-    if fmt == "json":
-        return to_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
+def recommendation_batch(recs: Any) -> str:
+    """``--format json`` for a file of profiles: the HTTP batch shape, ``{"results": [...], "count": n}``."""
+    from .shapes import batch_to_dict
+
+    return to_json(batch_to_dict(recs))
+
+
+def long_table(df: Any, *, synthetic: bool) -> str:
+    """The table format of a batch: each profile's ranked options (``-o`` writes every row)."""
     rows = []
     shown = df[df["rank"].notna()]
     order = {c: i for i, c in enumerate(dict.fromkeys(df["creator_id"]))}

@@ -9,7 +9,7 @@ from .. import schemas
 from ..context import State
 from ..responses import RecommendationsOut, error_responses
 from ...data.contract import parse_profile
-from ...text.shapes import recommendation_to_dict
+from ...text.shapes import batch_to_dict, recommendation_to_dict
 
 
 def examples(max_batch: int) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def build_router(max_batch: int, max_body_bytes: int) -> APIRouter:
         s = state.svc()
         if hasattr(body, "profiles"):
             recs = await state.run(s.recommend_many, [_profile_dict(p) for p in body.profiles])
-            return JSONResponse({"results": [recommendation_to_dict(r) for r in recs], "count": len(recs)})
+            return JSONResponse(batch_to_dict(recs))
         if not state.coalesce:
             rec = await state.run(s.recommend, _profile_dict(body))
         else:
