@@ -19,18 +19,22 @@ Input policy (documented in the OpenAPI schema too):
 * Unknown fields are rejected (``folowers`` gets "did you mean 'followers'?").
 * ``category`` takes any string with a visible character: the data contract maps
   unknown niches to ``'other'``, exactly as the CLI and the Python API do.
+* ``region`` goes through the contract's one value rule (``data/values.py``), as in a
+  file, a form or a CLI flag: either case, surrounding spaces ignored, and ``null``,
+  ``""`` or blank mean "not given"; anything else must be an ISO 3166 code.
 """
 
 from typing import Annotated, Any, Optional, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
-    StringConstraints,
     Tag,
+    WithJsonSchema,
     create_model,
     model_validator,
 )
@@ -38,6 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from ..data import fields
 from ..data.fields import REGIONS as ISO_REGIONS  # the one list of valid codes
+from ..data.values import OK, check_value
 
 __all__ = [
     "SINGLE_TAG",
@@ -64,6 +69,7 @@ VISIBLE = r"\S"
 """At least one non-space character: the contract strips text and treats blank as missing."""
 
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+_REGION = fields.column("region")
 
 PROFILE_EXAMPLE: dict[str, Any] = {
     "creator_id": "c-001",
@@ -82,10 +88,13 @@ PROFILE_EXAMPLE: dict[str, Any] = {
 
 
 def region_pattern(codes: Any = ISO_REGIONS) -> str:
-    """A JSON-Schema regex matching exactly ``codes``, either case (the contract upper-cases).
+    """A JSON-Schema regex matching exactly what the contract's value rule takes for ``region``.
 
-    Grouped by first letter, e.g. ``^(?:[Aa][DEFdef]|[Bb][AaBb])$``: one alternative
-    per letter keeps it short enough to read in /docs.
+    That is ``codes`` in either case (the rule upper-cases), with surrounding white
+    space (the rule strips it), or nothing but white space (blank: not given).
+    Grouped by first letter, e.g. ``^\\s*(?:[Aa][DEFdef]|[Bb][AaBb])?\\s*$``: one
+    alternative per letter keeps it short enough to read in /docs. (``\\s`` in
+    Python's ``re`` is exactly what ``str.strip`` removes.)
     """
     by_first: dict[str, list[str]] = {}
     for code in sorted(codes):
@@ -94,7 +103,15 @@ def region_pattern(codes: Any = ISO_REGIONS) -> str:
         f"[{a}{a.lower()}][{''.join(seconds)}{''.join(s.lower() for s in seconds)}]"
         for a, seconds in sorted(by_first.items())
     ]
-    return "^(?:" + "|".join(groups) + ")$"
+    return r"^\s*(?:" + "|".join(groups) + r")?\s*$"
+
+
+def _region_code(text: str) -> Optional[str]:
+    """The body's region through the data contract's one value rule: the code, None when blank, else 422."""
+    status, value = check_value(_REGION, text, strict=True)
+    if status != OK:
+        raise PydanticCustomError("string_pattern_mismatch", "unknown country code", {"pattern": region_pattern()})
+    return value
 
 
 def _integral(value: Any) -> Any:
@@ -134,11 +151,11 @@ def _field_for(col: fields.Column) -> tuple[Any, Any]:
             json_schema_extra={"examples": list(col.choices or ())},
         )
     if col.kind == "region":
-        code = Annotated[str, StringConstraints(pattern=region_pattern())]
+        code = Annotated[str, AfterValidator(_region_code), WithJsonSchema({"type": "string", "pattern": region_pattern()})]
         return Optional[code], Field(
             None,
-            description=f"{col.description} (optional; either case). Valid: {col.expected}; "
-            f"the {len(ISO_REGIONS)} codes of the pattern.",
+            description=f"{col.description} (optional; either case, surrounding spaces ignored; null, \"\" or "
+            f"blank = not given, as in a file). Valid: {col.expected}; the {len(ISO_REGIONS)} codes of the pattern.",
             json_schema_extra={"examples": ["US", "KR"]},
         )
     return str, Field(

@@ -129,7 +129,7 @@ def test_lone_surrogate_in_a_field_name_is_422(client, example_profile, error_sh
     assert err["loc"] == ["body"] and err["type"] == "string_unicode" and err["input"] == "\\udfff"
 
 
-@pytest.mark.parametrize("region", ["ZZ", "zz", "UK", "U", "USA", " US"])
+@pytest.mark.parametrize("region", ["ZZ", "zz", "UK", "U", "USA", "U S", "US,KR"])
 def test_unknown_region_is_refused_by_the_schema(client, example_profile, region, only_error):
     err = only_error(client.post("/v1/recommendations", json={**example_profile, "region": region}))
     assert err["loc"] == ["body", "region"] and err["input"] == region
@@ -159,6 +159,8 @@ def test_region_schema_accepts_exactly_what_the_contract_accepts(client, example
         for text in (code, code.lower()):
             assert bool(re.fullmatch(regex, text)) == contract_takes(text), text
     assert re.fullmatch(regex, "KR") and not re.fullmatch(regex, "ZZ")
+    for text in ("", " ", "\t\n", " kr ", "\u2003US", "K R", " ZZ ", "USA"):  # blank = not given; spaces stripped
+        assert bool(re.fullmatch(regex, text)) == contract_takes(text), repr(text)
 
 
 def test_empty_batch_is_422(client, only_error, limits):
