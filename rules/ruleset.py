@@ -53,6 +53,10 @@ class Rule:
         return RuleHit(id=self.id, kind=self.kind, reason=self.reason, sources=self.sources)
 
 
+EARNINGS_EXPECTED = "exactly one of diamonds or coins, a number from 0 up (e.g. 25000 diamonds)"
+"""What :meth:`RuleSet.earnings` takes, in words (the CLI's --diamonds / --coins, the Python keywords)."""
+
+
 def _number(value: Any, name: str) -> float | None:
     if value is None:
         return None
@@ -105,10 +109,10 @@ class RuleSet:
         c = _number(coins, "coins")
         if (d is None) == (c is None):
             raise InputError(
-                "give either diamonds or coins" + (", not both" if d is not None else ""),
+                "nothing to convert: give diamonds or coins" if d is None
+                else f"give diamonds or coins, not both (given: {d:,g} diamonds and {c:,g} coins)",
                 loc="earnings",
-                expected="exactly one of diamonds, coins",
-                input={"diamonds": diamonds, "coins": coins},
+                expected=EARNINGS_EXPECTED,
             )
         needed = ["diamond_usd"] + (["diamonds_per_coin"] if c is not None else [])
         missing = [n for n in needed if n not in self.parameters]

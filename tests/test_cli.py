@@ -83,7 +83,7 @@ def test_earnings_needs_exactly_one_amount():
     for args in ([], ["--diamonds", "5", "--coins", "5"]):
         res = CliRunner().invoke(main, ["earnings", *args])
         assert res.exit_code == 1
-        assert "exactly one of diamonds, coins" in res.output
+        assert "exactly one of diamonds or coins" in res.output
 
 
 def test_recommend_from_flags_matches_file(examples_dir, example_profile):

@@ -34,6 +34,7 @@ MAX_ECHO = 200
 _TAGS = {schemas.SINGLE_TAG, schemas.BATCH_TAG}
 _JSON_EXPECTED = ("a UTF-8 JSON object of reasonable depth, e.g. one profile or "
                   '{"profiles": [...]}, with Content-Type: application/json')
+_EARNINGS_JSON_EXPECTED = 'a UTF-8 JSON object such as {"diamonds": 10000} or {"coins": 700}, with Content-Type: application/json'
 
 
 def _safe_text(text: str, limit: Optional[int] = None) -> str:
@@ -118,10 +119,25 @@ def _allowed_fields(path: str, raw_loc: Sequence[Any]) -> str:
     return "only the fields " + ", ".join(schemas.PROFILE_FIELD_NAMES)
 
 
+def _json_expected(path: str) -> str:
+    return _EARNINGS_JSON_EXPECTED if _is_earnings(path) else _JSON_EXPECTED
+
+
 def _body_expected(path: str) -> str:
     if _is_earnings(path):
         return schemas.EARNINGS_EXPECTED
     return 'one profile object or {"profiles": [profile, ...]}'
+
+
+def _json_kind(value: Any) -> str:
+    """The JSON name of a decoded body's type ("a list", "a string", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "a list"}.get(type(value), "that")
 
 
 def _validation_record(err: dict, request: Request) -> dict:
@@ -142,10 +158,12 @@ def _validation_record(err: dict, request: Request) -> dict:
     elif typ == "json_invalid":
         where = f" at character {loc[1]}" if len(loc) > 1 else ""
         msg, loc, value, expected = f"the body is not valid JSON ({ctx.pop('error', msg)}){where}", ["body"], None, \
-            _JSON_EXPECTED
+            _json_expected(path)
         ctx = {"position": raw_loc[1]} if where else {}
     elif typ == "string_unicode":
         expected = "text of Unicode characters (UTF-8), without lone UTF-16 surrogates such as \\ud800"
+    elif typ == "model_attributes_type" and loc == ["body"]:  # pydantic says "valid dictionary": Python's word
+        msg, expected = f"the body must be a JSON object, not {_json_kind(value)}", _body_expected(path)
     elif typ == "missing" and loc == ["body"]:
         msg, expected = "a JSON body is required", _body_expected(path)
     elif typ == "extra_forbidden":
@@ -214,7 +232,8 @@ def _http_record(request: Request, exc: StarletteHTTPException) -> tuple[dict, i
     """FastAPI answers a body it cannot decode (not UTF-8, nested too deeply, a 5,000-digit
     integer) with 400 "There was an error parsing the body": that is a 422 json_invalid here."""
     if exc.status_code == 400 and request.method == "POST":
-        return record("json_invalid", ["body"], "the body could not be read as JSON", None, _JSON_EXPECTED), 422
+        return record("json_invalid", ["body"], "the body could not be read as JSON", None,
+                      _json_expected(request.url.path)), 422
     if exc.status_code == 404:
         return record("not_found", ["path"], "no such path", request.url.path,
                       "one of the paths listed at /openapi.json"), 404

@@ -212,7 +212,8 @@ def recommendation_body(max_batch: int) -> Any:
     ]
 
 
-EARNINGS_EXPECTED = '{"diamonds": n} or {"coins": n}, n a number from 0 to 1e12'
+EARNINGS_EXPECTED = ('a JSON object with exactly one of the fields "diamonds" or "coins", a number from 0 to '
+                     '1e12, e.g. {"diamonds": 10000}')
 
 
 def _earnings_schema(schema: dict[str, Any]) -> None:
