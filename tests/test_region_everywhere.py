@@ -33,6 +33,11 @@ def _rule(text: str):
     return value if status == OK else "bad"
 
 
+def _flags(profile: dict) -> list[str]:
+    """The profile as `livelift recommend` options (--followers 5200 ...)."""
+    return [a for key, value in profile.items() for a in (f"--{key.replace('_', '-')}", str(value))]
+
+
 @pytest.fixture(scope="module")
 def http(recommender, serving):
     with serving(create_app(recommender, coalesce=False)) as url, httpx.Client(base_url=url, timeout=60) as c:
@@ -54,9 +59,7 @@ def test_each_boundary_reads_a_region_as_the_value_rule_does(tmp_path, example_p
     assert from_file.exit_code == 0, from_file.output
     assert json.loads(from_file.stdout)["profile"]["region"] == want
 
-    flags = []
-    for key, value in example_profile.items():
-        flags += [f"--{key.replace('_', '-')}", str(value)]
+    flags = _flags(example_profile)
     cli = CliRunner().invoke(main, ["recommend", *flags, "--region", text, "--format", "json"])
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.stdout)["profile"]["region"] == want
@@ -80,9 +83,7 @@ def test_each_boundary_refuses_what_the_value_rule_refuses(tmp_path, example_pro
     pd.DataFrame([{**example_profile, "region": text}]).to_csv(csv, index=False)
     with pytest.raises(InputError, match="column region"):
         read_profiles(csv)
-    flags = []
-    for key, value in example_profile.items():
-        flags += [f"--{key.replace('_', '-')}", str(value)]
+    flags = _flags(example_profile)
     cli = CliRunner().invoke(main, ["recommend", *flags, "--region", text])
     assert cli.exit_code == 1 and "region" in cli.output and "ISO 3166" in cli.output
     with pytest.raises(InputError, match="region"):
