@@ -23,6 +23,7 @@ __all__ = [
     "NUMERIC_FEATURES",
     "TRUTH_PREFIX",
     "REGIONS",
+    "EARNINGS_MAX",
     "column",
 ]
 
@@ -157,6 +158,10 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
 them is labelled synthetic whatever the file's format or other columns."""
 
 SIMULATED = "simulated"
+
+EARNINGS_MAX = 1_000_000_000_000
+"""Largest diamonds / coins an earnings estimate takes (1e12 diamonds is ~$5 billion): the CLI's
+--diamonds / --coins, ``RuleSet.earnings`` and ``POST /v1/earnings`` all refuse more."""
 
 FEATURE_COLUMNS: tuple[str, ...] = tuple(c.name for c in PROFILE_COLUMNS if c.name != "creator_id")
 """Model inputs, in order: the profile columns except the id."""

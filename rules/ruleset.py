@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ..data.fields import EARNINGS_MAX
 from ..domain import EarningsEstimate, Fact, RuleHit
 from ..errors import InputError, RuleFileError, did_you_mean
 from .conditions import MAX_DEPTH, Condition, depth
@@ -53,18 +54,21 @@ class Rule:
         return RuleHit(id=self.id, kind=self.kind, reason=self.reason, sources=self.sources)
 
 
-EARNINGS_EXPECTED = "exactly one of diamonds or coins, a number from 0 up (e.g. 25000 diamonds)"
+EARNINGS_EXPECTED = f"exactly one of diamonds or coins, a number from 0 to {EARNINGS_MAX:,} (e.g. 25000 diamonds)"
 """What :meth:`RuleSet.earnings` takes, in words (the CLI's --diamonds / --coins, the Python keywords)."""
 
 
 def _number(value: Any, name: str) -> float | None:
     if value is None:
         return None
+    valid = f"a number from 0 to {EARNINGS_MAX:,}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a number", loc=name, expected="a number >= 0", input=value)
+        raise InputError("not a number", loc=name, expected=valid, input=value)
     x = float(value)
-    if not math.isfinite(x) or x < 0:
-        raise InputError(f"{name} must be a finite number >= 0", loc=name, expected="a number >= 0", input=value)
+    if not math.isfinite(x):
+        raise InputError("not a finite number", loc=name, expected=valid, input=value)
+    if not 0 <= x <= EARNINGS_MAX:
+        raise InputError("out of range", loc=name, expected=valid, input=value)
     return x
 
 

@@ -66,3 +66,25 @@ def test_a_body_that_is_not_an_object_is_plain_on_recommendations_too(http):
     r = http.post("/v1/recommendations", json="a profile")
     (err,) = r.json()["detail"]
     assert r.status_code == 422 and _plain(err["msg"]) and "profile" in err["msg"]
+
+
+@pytest.mark.parametrize("args, said", [(["--diamonds", "1e300"], "out of range"), (["--coins", "2e12"], "out of range"),
+                                        (["--diamonds", "-5"], "out of range"), (["--diamonds", "inf"], "not a finite number")])
+def test_cli_and_python_refuse_what_http_refuses(args, said):
+    """One bound everywhere: HTTP refused 1e300 diamonds, the CLI printed a 300-digit dollar amount."""
+    from livelift.data.fields import EARNINGS_MAX
+
+    res = CliRunner().invoke(main, ["earnings", *args])
+    assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+    assert f"{args[0][2:]}: {said}" in res.output and f"a number from 0 to {EARNINGS_MAX:,}" in res.output
+    with pytest.raises(InputError) as err:
+        earnings(**{args[0][2:]: float(args[1])})
+    assert err.value.loc == args[0][2:] and err.value.expected == f"a number from 0 to {EARNINGS_MAX:,}"
+    assert earnings(diamonds=EARNINGS_MAX).usd > 0  # the bound itself is fine
+
+
+def test_http_earnings_bound_is_the_one_bound(http):
+    from livelift.data.fields import EARNINGS_MAX
+
+    r = http.post("/v1/earnings", json={"diamonds": EARNINGS_MAX * 10})
+    assert r.status_code == 422 and r.json()["detail"][0]["ctx"]["le"] == EARNINGS_MAX

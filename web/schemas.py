@@ -63,8 +63,8 @@ SINGLE_TAG = "single"
 BATCH_TAG = "batch"
 MAX_ID_LENGTH = 256
 """Longest ``creator_id`` accepted over HTTP (a longer one is a client bug, and would be echoed back)."""
-EARNINGS_MAX = 1_000_000_000_000
-"""Largest ``diamonds`` / ``coins`` for ``POST /v1/earnings`` (1e12 diamonds is ~$5 billion)."""
+EARNINGS_MAX = fields.EARNINGS_MAX
+"""Largest ``diamonds`` / ``coins`` for ``POST /v1/earnings`` (the one bound, ``data/fields.py``)."""
 VISIBLE = r"\S"
 """At least one non-space character: the contract strips text and treats blank as missing."""
 
