@@ -76,6 +76,8 @@ def check_output_path(
             input=target.suffix or target.name,
         )
     _require_folder(target.parent)
+    if not os.access(target.parent, os.W_OK):  # read-only file system, or no permission: say so before any work
+        raise _cannot_write(target, "the folder is read-only or not writable for you")
     return target
 
 
@@ -87,6 +89,16 @@ def _require_folder(folder: Path) -> None:
             expected="an existing folder to write into",
             hint=f"create it first (mkdir -p {folder}) or choose another output path",
         )
+
+
+def _cannot_write(target: Path, why: str) -> InputError:
+    """The output ``target`` cannot be written: named as the user gave it (never the temporary file)."""
+    return InputError(
+        f"cannot write this file: {why}",
+        loc=str(target),
+        expected=f"an output path in a folder you can write to, with free space (folder: {target.parent})",
+        hint="choose another output path (-o), or free space / fix the folder's permissions",
+    )
 
 
 def _refuse_folder(target: Path) -> None:
@@ -107,7 +119,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     folder = target.parent
     _require_folder(folder)
     _refuse_folder(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=folder)
+    except OSError as exc:
+        raise _cannot_write(target, exc.strerror or str(exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     # mkstemp makes the file private (0600): give the result the usual permissions instead.
@@ -116,9 +131,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.filename in (tmp_name, str(tmp)):  # disk full, quota: name the output
+            raise _cannot_write(target, exc.strerror or str(exc)) from None
         raise
 
 

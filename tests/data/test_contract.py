@@ -266,7 +266,7 @@ def test_parse_profile_missing_and_misspelt_fields(profile_dict, error_of):
     assert "must be an object" in str(error_of(parse_profile, ["not", "a", "mapping"]))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data(), rows=st.integers(min_value=0, max_value=4), skip=st.booleans())
 def test_any_small_frame_gives_a_result_or_input_error(tmp_path, data, rows, skip, make_history, is_total):
     base = make_history(max(rows, 1)).head(rows).astype(object)

@@ -136,7 +136,7 @@ def test_read_profiles_json_object_list_and_history_shaped(tmp_path, make_histor
     assert list(result.frame.columns) == PROFILE_NAMES and result.notes == ()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     content=st.one_of(
         st.binary(max_size=300),

@@ -147,7 +147,7 @@ def _check_agree(durable, vectorized, profiles):
 
 
 @pytest.mark.parametrize("which", ["shipped", "shipped+ops"])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(profiles=st.lists(PROFILE, min_size=1, max_size=12))
 def test_durable_and_vectorized_agree(engines, which, profiles):
     durable, vectorized = engines[which]
