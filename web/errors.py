@@ -207,12 +207,21 @@ def _split_loc(loc: str) -> list[Any]:
     return parts
 
 
+_REQUEST_PARTS = ("body", "query", "path", "header")
+"""A location that already starts with one of these is not put under ``prefix`` again
+(``loc="query.week"`` -> ``["query", "week"]``, not ``["body", "query", "week"]``)."""
+
+
+def _under(prefix: Sequence[Any], parts: list[Any]) -> list[Any]:
+    return parts if parts and parts[0] in _REQUEST_PARTS else [*prefix, *parts]
+
+
 def input_error_records(exc: LiveLiftError, prefix: Sequence[Any] = ("body",)) -> list[dict]:
     """An :class:`InputError` as the 422 records request validation gives."""
     return [
         record(
             "livelift_input",
-            [*prefix, *_split_loc(problem.get("loc", ""))],
+            _under(prefix, _split_loc(problem.get("loc", ""))),
             problem.get("msg", str(exc)),
             problem.get("input"),
             problem.get("expected") or "see the schema at /openapi.json",
@@ -235,6 +244,10 @@ def _http_record(request: Request, exc: StarletteHTTPException) -> tuple[dict, i
         return record("json_invalid", ["body"], "the body could not be read as JSON", None,
                       _json_expected(request.url.path)), 422
     if exc.status_code == 404:
+        detail = str(exc.detail or "")
+        if detail and detail != "Not Found":  # a route's own 404: the path exists, what it names does not
+            return record("not_found", ["path"], detail, request.url.path,
+                          "an existing resource for this route (see its description at /openapi.json)"), 404
         return record("not_found", ["path"], "no such path", request.url.path,
                       "one of the paths listed at /openapi.json"), 404
     if exc.status_code == 405:
