@@ -78,11 +78,15 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
     PROFILE is a .json profile (or a list), .jsonl, .csv or .parquet file of
     profiles; or give one profile with options, e.g.
 
-      livelift recommend --followers 5200 --avg-viewers 40 --engagement-rate 0.08
-      --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35
-      --prior-weekly-diamonds 1200 --category gaming --creator-age 24
+    \b
+      livelift recommend --followers 5200 --avg-viewers 40 --engagement-rate 0.08 \\
+          --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35 \\
+          --prior-weekly-diamonds 1200 --category gaming --creator-age 24
 
-    Millions of profiles: livelift recommend 'profiles/*.parquet' -o scores/ --engine dask
+    Millions of profiles (a Dask cluster):
+
+    \b
+      livelift recommend 'profiles/*.parquet' -o scores/ --engine dask
     """
     from ..service import check_output_path, write_frame
 
@@ -225,7 +229,9 @@ def report(services, history, output, creator_id, report_fmt, model_path, rules_
     from .. import service
 
     fmt = report_fmt or ("pdf" if output.suffix.lower() == ".pdf" else "html")
-    service.check_output_path(output, (".pdf",) if fmt == "pdf" else (".html", ".htm"), inputs=(history,))
+    endings = {"pdf": (".pdf",), "html": (".html", ".htm")}
+    service.check_output_path(output, endings[report_fmt] if report_fmt else endings["html"] + endings["pdf"],
+                              inputs=(history,))
     with progress().stages("report") as say:
         say(f"reading {history}")
         result = service.read_history(history, skip_bad_rows=skip_bad_rows)

@@ -229,3 +229,21 @@ def test_evaluate_history_where_nobody_tried_a_strategy_says_so(tmp_path):
     res = CliRunner().invoke(main, ["evaluate", str(path)])
     assert res.exit_code == 1
     assert "too little history" in res.output and "Traceback" not in res.output
+
+
+def test_report_output_type_error_lists_every_type_it_takes(tmp_path, examples_dir):
+    """`report -o r.txt` said only '.html, .htm' were valid although -o r.pdf works."""
+    res = CliRunner().invoke(main, ["report", str(examples_dir / "history.csv"), "-o", str(tmp_path / "r.txt")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "expected a file name ending in .html, .htm, .pdf" in res.output, res.output
+    res = CliRunner().invoke(main, ["report", str(examples_dir / "history.csv"), "-o", str(tmp_path / "r.txt"),
+                                    "--format", "pdf"])
+    assert res.exit_code == 1 and "expected a file name ending in .pdf (got '.txt')" in res.output, res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_recommend_help_keeps_its_examples_as_written():
+    """The example command in `recommend --help` was re-wrapped into '0.08   --streams-per-week'."""
+    text = CliRunner().invoke(main, ["recommend", "--help"], terminal_width=100).output
+    assert "      --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35 \\\n" in text, text
+    assert "    livelift recommend 'profiles/*.parquet' -o scores/ --engine dask\n" in text
