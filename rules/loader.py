@@ -58,12 +58,16 @@ def _user_source(directory: str | Path, problems: list[Problem]) -> _Source | No
         problems.append(Problem(str(path), "rules directory not found", "a directory holding *.yaml rule files", str(directory)))
         return None
     files = []
-    for entry in sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
+    entries = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    for entry in entries:
         try:
             files.append((str(entry), entry.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(entry), f"cannot read file: {exc}", "a readable UTF-8 YAML file"))
-    if not files:
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(str(entry), f"cannot read file: not UTF-8 text (byte {exc.start})",
+                                    "a YAML file saved as UTF-8"))
+        except OSError as exc:
+            problems.append(Problem(str(entry), f"cannot read file: {exc.strerror or exc}", "a readable UTF-8 YAML file"))
+    if not entries:  # unreadable files were reported above; this is for a folder without any
         problems.append(Problem(str(path), "no rule files (*.yaml) in this directory", "at least one *.yaml file"))
     return _Source(str(path), files, shipped=False)
 

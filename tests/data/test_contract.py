@@ -291,7 +291,7 @@ def test_any_small_frame_gives_a_result_or_input_error(tmp_path, data, rows, ski
             is_total(read_history, path, skip_bad_rows=skip)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(PROFILE_NAMES + ["region", "x"]), junk_values, max_size=12), st.booleans())
 def test_parse_profileis_total(profile_dict, extra, fill):
     data = {**profile_dict(), **extra} if fill else extra

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livelift.data.fields import ALL_STRATEGIES, CATEGORIES, HISTORY_COLUMNS, OPTIONAL_COLUMNS, TRUTH_PREFIX, Column
@@ -86,7 +86,7 @@ def _same_value(kind: str, vector: object, scalar: object) -> bool:
 
 
 @pytest.mark.parametrize("col", COLUMNS, ids=lambda c: c.name)
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.one_of([st.lists(v, min_size=1, max_size=6) for v in (values, texts, numbers)]), strict=st.booleans())
 def test_per_value_and_vectorized_forms_agree(col, raw, strict):
     for s in _columns(raw):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livelift.errors import RuleFileError
@@ -207,7 +207,7 @@ _RULE = st.dictionaries(
 
 
 @pytest.mark.slow  # 10-30 s on a shared 2-core machine
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rules=st.lists(_RULE, max_size=3))
 def test_loader_is_total(tmp_path_factory, rules):
     """Any YAML a user writes gives a RuleSet or a list of problems, never another exception."""
@@ -264,3 +264,16 @@ def test_nesting_limits_elsewhere_in_yaml(tmp_path):
     assert [(p.loc, "nested too deeply" in p.msg) for p in check_rules(tmp_path)] == [(f"{file}: line 1", True)]
     file.write_text(f"rules:\n  - id: fact.ok\n    kind: fact\n    when: {_deep_when(8, 'any')}\n    reason: r\n    sources: [facts.md#M1]\n")
     assert check_rules(tmp_path) == []
+
+
+def test_a_folder_whose_only_rule_file_is_not_utf8_gets_one_clear_problem(tmp_path):
+    """It used to get two: the codec's 'invalid continuation byte' and 'no rule files (*.yaml) in this
+    directory', which contradicts the file the first one names."""
+    from livelift.rules import check_rules
+
+    (tmp_path / "a.yaml").write_bytes(b"\xc7\xff rules: []\n")
+    problems = [str(p) for p in check_rules(tmp_path)]
+    assert problems == [f"{tmp_path / 'a.yaml'}: cannot read file: not UTF-8 text (byte 0); expected a YAML file saved as UTF-8"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert [p.msg for p in check_rules(empty)] == ["no rule files (*.yaml) in this directory"]
