@@ -57,7 +57,7 @@ def read_file(path: Any, spec: Spec, skip_bad_rows: bool) -> ReadResult:
         raise InputError("file not found", loc=source, expected=f"an existing {spec.noun} file")
     try:
         if p.stat().st_size == 0:
-            raise InputError("empty file (0 bytes)", loc=source, expected=f"a header row and {spec.noun} rows")
+            raise InputError("empty file (0 bytes)", loc=source, expected=_non_empty(ext, spec.noun))
         if ext in CSV_EXTENSIONS:
             return _read_csv(p, source, spec, skip_bad_rows)
         if ext in PARQUET_EXTENSIONS:
@@ -69,6 +69,17 @@ def read_file(path: Any, spec: Spec, skip_bad_rows: bool) -> ReadResult:
         raise InputError("permission denied", loc=source, expected="a file you can read") from exc
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", loc=source) from exc
+
+
+def _non_empty(ext: str, noun: str) -> str:
+    """What a file of this type holds, in words (for an empty file)."""
+    if ext in CSV_EXTENSIONS:
+        return f"a header row, then data rows ({noun})"
+    if ext in PARQUET_EXTENSIONS:
+        return f"a Parquet table ({noun})"
+    if ext in JSONL_EXTENSIONS:
+        return f"one JSON object per line ({noun})"
+    return f"a JSON list of objects ({noun})"
 
 
 def _read_csv(path: Path, source: str, spec: Spec, skip_bad_rows: bool) -> ReadResult:

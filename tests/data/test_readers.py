@@ -22,8 +22,10 @@ PROFILE_NAMES = [c.name for c in PROFILE_COLUMNS]
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("empty.csv", b"", "empty file (0 bytes)"),
-        ("empty.parquet", b"", "empty file (0 bytes)"),
+        ("empty.csv", b"", "empty file (0 bytes); expected a header row, then data rows (history)"),
+        ("empty.parquet", b"", "empty file (0 bytes); expected a Parquet table (history)"),
+        ("empty.json", b"", "empty file (0 bytes); expected a JSON list of objects (history)"),
+        ("empty.jsonl", b"", "empty file (0 bytes); expected one JSON object per line (history)"),
         ("header.csv", (",".join(HISTORY_NAMES) + "\n").encode(), "no data rows"),
         ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
         ("latin1.csv", (",".join(HISTORY_NAMES) + "\n").encode() + "caf\xe9,1\n".encode("latin-1"), "not UTF-8"),
