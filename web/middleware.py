@@ -1,5 +1,6 @@
 """Pure ASGI middleware of the HTTP service: the body size limit and the last-resort error guard."""
 
+import html
 import logging
 from collections.abc import Callable
 from typing import Any, Optional
@@ -30,7 +31,7 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._reject(send, declared)
+            await self._reject(scope, send, declared)
             return
         chunks: list[bytes] = []
         size = 0
@@ -41,7 +42,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._reject(send, size)
+                await self._reject(scope, send, size)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -58,7 +59,10 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, send: Callable, size: int) -> None:
+    async def _reject(self, scope: dict, send: Callable, size: int) -> None:
+        if scope.get("method") == "POST" and scope.get("path") in PAGE_FORMS:
+            await self._reject_page(scope, send, size)
+            return
         rec = record(
             "body_too_large",
             ["body"],
@@ -70,6 +74,35 @@ class BodyLimit:
         )
         response = error_response([rec], 413, headers={"connection": "close"})
         await response({"type": "http"}, _no_receive, send)
+
+
+    async def _reject_page(self, scope: dict, send: Callable, size: int) -> None:
+        """The web page's forms get a page a browser shows, not JSON about batches."""
+        from starlette.responses import HTMLResponse
+
+        back = html.escape(scope.get("path") or "/")
+        limit = _size_text(self.max_bytes)
+        body = (
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>File too large - livelift</title>"
+            "</head><body><main><h1>The file is too large for this page</h1>"
+            f"<p>This server takes at most {limit} per upload ({self.max_bytes:,} bytes; "
+            f"this one is at least {size:,} bytes).</p>"
+            "<p>Compress an event log (<code>gzip events.jsonl</code> gives <code>events.jsonl.gz</code>, which this page "
+            "reads), upload fewer weeks, or run <code>livelift ingest FILE -o history.csv</code> on your computer, "
+            "which has no size limit. The server's operator sets the limit with "
+            "<code>livelift serve --max-body-bytes</code>.</p>"
+            f"<p><a href=\"{back}\">Back</a></p></main></body></html>"
+        )
+        response = HTMLResponse(body, status_code=413, headers={"connection": "close"})
+        await response({"type": "http"}, _no_receive, send)
+
+
+PAGE_FORMS = ("/", "/upload")
+"""The web page's form posts (``web/page/router.py``): a too-large body there gets an HTML page."""
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1024 ** 2:,.1f} MiB" if n >= 1024 ** 2 else f"{n / 1024:,.0f} KiB"
 
 
 async def _no_receive() -> dict:  # pragma: no cover - JSONResponse never reads

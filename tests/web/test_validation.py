@@ -253,6 +253,18 @@ def test_oversized_body_is_413(client, example_profile, only_error, limits):
     assert client.get("/healthz").status_code == 200  # server still fine
 
 
+def test_oversized_upload_on_the_web_page_gets_a_page_not_json(client, limits):
+    """A browser uploading a big event log on /upload was shown raw JSON telling it to 'split large batches'."""
+    big = b'{"type": "LikeEvent"}\n' * (limits["max_body"] // 20 + 10)
+    r = client.post("/upload", files={"history": ("events.jsonl", big, "application/octet-stream")})
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html"), r.text[:200]
+    assert "The file is too large for this page" in r.text and f"{limits['max_body']:,} bytes" in r.text
+    assert "livelift ingest FILE" in r.text and "events.jsonl.gz" in r.text and "batches" not in r.text
+    r = client.post("/v1/recommendations", content=big, headers=JSON)  # the JSON API keeps its JSON 413
+    assert r.status_code == 413 and r.json()["detail"][0]["type"] == "body_too_large"
+    assert client.get("/healthz").status_code == 200
+
+
 def test_oversized_streamed_body_without_content_length_is_413(base_url, example_profile, limits, only_error):
     chunk = json.dumps(example_profile).encode()
 
