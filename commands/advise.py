@@ -147,12 +147,9 @@ def _recommend_dask(rec, dataset, output, skip_bad_rows, engine, scheduler, flag
     line = RateLine(sys.stderr) if sys.stderr.isatty() else None
     result = rec.recommend_dataset(dataset, output, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=line)
     report_read(result)
-    options = result.rows // max(result.profiles, 1)
-    echo_err(
-        f"wrote {result.rows:,} rows ({result.profiles:,} profiles x {options} options) from {result.files:,} file(s) "
-        f"as {result.parts:,} parts to {output} in {result.seconds:,.1f} s ({result.profiles_per_second:,.0f} profiles/s "
-        f"on {result.workers} worker(s))"
-    )
+    from ..text import views
+
+    echo_err(views.dataset_written(result, output))
     if rec.is_synthetic:
         from ..service import SYNTHETIC_NOTE
 

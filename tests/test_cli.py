@@ -247,3 +247,18 @@ def test_recommend_help_keeps_its_examples_as_written():
     text = CliRunner().invoke(main, ["recommend", "--help"], terminal_width=100).output
     assert "      --streams-per-week 3 --avg-stream-minutes 90 --retention-rate 0.35 \\\n" in text, text
     assert "    livelift recommend 'profiles/*.parquet' -o scores/ --engine dask\n" in text
+
+
+def test_dask_summary_line_shows_a_small_rate_and_counts_honestly():
+    """36 profiles in 19 s printed '(0 profiles/s on 2 worker(s))' and '1 parts'."""
+    from types import SimpleNamespace
+
+    from livelift.text.views import dataset_written
+
+    small = SimpleNamespace(rows=36, profiles=6, files=1, parts=1, seconds=18.8, workers=2, profiles_per_second=6 / 18.8)
+    line = dataset_written(small, "recs/")
+    assert line == ("wrote 36 rows (6 profiles x 6 options) from 1 file(s) as 1 part(s) to recs/ in 18.8 s "
+                    "(0.3 profiles/s on 2 worker(s))"), line
+    big = SimpleNamespace(rows=6_000_000, profiles=1_000_000, files=1, parts=4, seconds=71.8, workers=2,
+                          profiles_per_second=1_000_000 / 71.8)
+    assert "(13,928 profiles/s on 2 worker(s))" in dataset_written(big, "scores/")

@@ -125,6 +125,18 @@ def recommendation_batch(recs: Any) -> str:
     return to_json(batch_to_dict(recs))
 
 
+def dataset_written(result: Any, output: str) -> str:
+    """The line `recommend --engine dask` prints when its Parquet dataset is written."""
+    rate = result.profiles_per_second
+    shown = "n/a" if rate != rate else f"{rate:,.0f}" if rate >= 10 else f"{rate:,.1f}"
+    options = result.rows // max(result.profiles, 1)
+    return (
+        f"wrote {result.rows:,} rows ({result.profiles:,} profiles x {options} options) from {result.files:,} file(s) "
+        f"as {result.parts:,} part(s) to {output} in {result.seconds:,.1f} s ({shown} profiles/s "
+        f"on {result.workers} worker(s))"
+    )
+
+
 def long_table(df: Any, *, synthetic: bool) -> str:
     """The table format of a batch: each profile's ranked options (``-o`` writes every row)."""
     rows = []
