@@ -29,3 +29,31 @@ def test_quick_start_is_two_commands_that_ci_runs():
     ci = (REPO / ".ci" / "run").read_text()
     test_command = commands[1].replace("pip install", "python -m pip install")
     assert test_command in ci, "CI runs the README's test command"
+
+
+def _block_commands(heading: str) -> list[list[str]]:
+    """The `livelift ...` lines of the first bash block under ``heading``, continuations joined, comments cut."""
+    import shlex
+
+    block = README.split(heading, 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    text = block.replace("\\\n", " ")
+    return [shlex.split(line, comments=True) for line in text.splitlines() if line.strip().startswith("livelift ")]
+
+
+OUTPUT_OPTIONS = {"-o", "--output", "--db", "--profiles", "--sessions"}
+
+
+def test_using_it_commands_name_files_a_clone_has():
+    """Copied into a clone, each command finds its input: it is in the repository or an earlier line wrote it.
+    ('livelift ingest events.jsonl.gz summaries.csv' and 'recommend profiles/' named files nobody has.)"""
+    written: set[str] = set()
+    for argv in _block_commands("## Using it"):
+        for i, token in enumerate(argv):
+            if argv[i - 1] in OUTPUT_OPTIONS:
+                written.add(token)
+                continue
+            if token == "my-rules/":  # "validate your own rule files": the one path that is the reader's own
+                continue
+            if re.search(r"\.(csv|json|jsonl|jsonl\.gz|parquet)$|/$", token):
+                assert (REPO / token).exists() or token in written, f"{' '.join(argv)}: {token} is in no clone"
+    assert {"history.csv", "recs.parquet"} <= written
