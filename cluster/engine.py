@@ -125,7 +125,7 @@ def _client(scheduler: str | None, n_workers: int | None) -> Any:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         cluster = LocalCluster(
             n_workers=n_workers or cores, threads_per_worker=1, processes=True, dashboard_address=None,
-            scheduler_port=0, silence_logs=logging.ERROR,
+            scheduler_port=0, silence_logs=logging.CRITICAL,  # a bad row is the client's InputError, not a worker log
         )
         return _Owned(Client(cluster), cluster)
     try:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -144,7 +144,11 @@ def _run(client: Any, paths: list[str], kinds: dict, label_map: dict, creators: 
     while pending:
         results.update(_submit(client, pending, opts, defaults, diamond_usd, progress, started, state, len(work)))
         pending = {}
-        for ids in conflicts(work, results, known):
+        merge = conflicts(work, results, known)
+        for i in sorted(set(i for i, r in results.items() if r.orphans) - set().union(*merge)):
+            pending[i] = work[i] = replace(work[i], strict=True)  # no file names these rooms' host: the reader's error
+            del results[i]
+        for ids in merge:
             files = sorted({f for i in ids for f in work[i].file_ids})
             claims = {c for i in ids for c in work[i].claims | results[i].creators}
             for i in ids:

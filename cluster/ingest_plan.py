@@ -45,7 +45,7 @@ def sniff(path: str, lines: int = SNIFF_LINES) -> tuple[tuple[str, ...], int]:
         with os.fdopen(fd, "wb") as out, (gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")) as fh:
             for _, raw in zip(range(lines), fh):
                 out.write(raw if raw.endswith(b"\n") else raw + b"\n")
-        sessions, _ = read_event_logs([head], creator=None, skip_bad_lines=True)
+        sessions, _ = read_event_logs([head], creator=None, skip_bad_lines=True, orphans=[])
         return tuple(sorted({s.creator_id for s in sessions})), size
     except (InputError, OSError, EOFError, ValueError):
         return (), size  # no creator in the first lines (or unreadable: the task will say so): a group alone
@@ -125,6 +125,7 @@ class Task:
     summary_sessions: tuple = ()
     info: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
+    strict: bool = False  # a room without a host is an error (else it is reported: it may go on in another task's file)
 
 
 @dataclass(frozen=True)
@@ -136,18 +137,20 @@ class TaskResult:
     rooms: frozenset[str]
     lives: int
     events: int
+    orphans: frozenset[str] = frozenset()  # rooms no line of this task's files names the host of
 
 
 def ingest_task(task: Task, *, creator: str | None, skip_bad_lines: bool, timezone: str,
                 defaults: dict[str, Any], diamond_usd: float) -> TaskResult:
     """Read the task's event logs with one reader, then the local per-creator step on all its creators' LIVEs."""
-    sessions, stats = read_event_logs(list(task.files), creator=creator, skip_bad_lines=skip_bad_lines)
+    orphans: list[str] | None = None if task.strict else []
+    sessions, stats = read_event_logs(list(task.files), creator=creator, skip_bad_lines=skip_bad_lines, orphans=orphans)
     every = list(task.summary_sessions) + sessions  # the local order: summary rows first, then event LIVEs
     info = with_defaults(task.info, every, defaults)
     part = build_part(every, info, task.labels, timezone=timezone, diamond_usd=diamond_usd)
     return TaskResult(
         task.index, part, tuple(zip(task.file_ids, stats)), frozenset(s.creator_id for s in sessions),
-        frozenset(s.room_id for s in sessions), len(every), sum(s.events for s in stats),
+        frozenset(s.room_id for s in sessions), len(every), sum(s.events for s in stats), frozenset(orphans or ()),
     )
 
 
@@ -156,7 +159,10 @@ def conflicts(tasks: dict[int, Task], results: dict[int, TaskResult], known: set
 
     A result stands when each creator and room it found is found by no other
     task, and each creator it found that has facts, summary rows or labels
-    (``known``) was claimed by it (so it got them).
+    (``known``) was claimed by it (so it got them). A room whose host no line
+    of the task's files names (``orphans``) joins the task that has the room;
+    when no other task has it, the caller re-runs the task ``strict``, which
+    raises the local reader's error.
     """
     parent = {i: i for i in results}
 
@@ -184,7 +190,7 @@ def conflicts(tasks: dict[int, Task], results: dict[int, TaskResult], known: set
                 union(i, seen_creator[c])
                 dirty |= {i, seen_creator[c]}
             seen_creator.setdefault(c, i)
-        for room in r.rooms:
+        for room in r.rooms | r.orphans:
             if room in seen_room and seen_room[room] != i:
                 union(i, seen_room[room])
                 dirty |= {i, seen_room[room]}

@@ -12,11 +12,12 @@ from .shell import FORMAT, RULES, VERBOSITY, echo_err, progress
 # ---------------------------------------------------------------------- ingest (issue 12)
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape.")
-@click.option("--sessions", "sessions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape "
+                   "(--engine dask: a new folder for a Parquet dataset).")
+@click.option("--sessions", "sessions_path", type=click.Path(path_type=Path), default=None,
               help="Also write the sessions table (one row per LIVE).")
-@click.option("--profiles", "profiles_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--profiles", "profiles_path", type=click.Path(path_type=Path), default=None,
               help="Also write each creator's profile as it stands now (the last 4 weeks), for `livelift recommend`.")
 @click.option("--creator", default=None, help="The host's @handle for every input (else taken from the files).")
 @click.option("--creators", "creators_path", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -24,7 +24,8 @@ from .weekly import CreatorInfoMissing, WeekSkip, current_profiles, sessions_fra
 
 __all__ = ["ingest", "write_outputs", "read_creators", "file_kind", "IngestResult", "IngestReport",
            "HISTORY_OUTPUT_COLUMNS", "check_inputs", "read_event_logs", "summary_stats", "merge_facts", "base_facts",
-           "with_defaults", "build_part", "finish", "no_lives", "ReadStats", "CreatorPart", "merge_stats"]
+           "with_defaults", "build_part", "finish", "no_lives", "ReadStats", "CreatorPart", "merge_stats",
+           "validate_outputs", "sessions_for_output"]
 
 HISTORY_OUTPUT_COLUMNS = (
     "creator_id", "week", "followers", "avg_viewers", "engagement_rate", "streams_per_week", "avg_stream_minutes",
@@ -190,11 +191,20 @@ def _read_events_into(log: EventLogReader, path: str | Path) -> ReadStats:
     )
 
 
-def read_event_logs(paths: list[str | Path], *, creator: str | None,
-                    skip_bad_lines: bool) -> tuple[list[Session], list[ReadStats]]:
-    """Event logs, in this order, through one reader (a room may span files) -> (sessions, counts per file)."""
+def read_event_logs(paths: list[str | Path], *, creator: str | None, skip_bad_lines: bool,
+                    orphans: list[str] | None = None) -> tuple[list[Session], list[ReadStats]]:
+    """Event logs, in this order, through one reader (a room may span files) -> (sessions, counts per file).
+
+    A room whose host no line names is an error, unless ``orphans`` is a list:
+    then its id is appended there and it is left out (``ingest --engine dask``
+    reads a file alone whose LIVE began in another file).
+    """
     log = EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines)
     stats = [_read_events_into(log, p) for p in paths]
+    if orphans is not None:
+        for room in [r for r, state in log.rooms.items() if not state.creator]:
+            orphans.append(room)
+            del log.rooms[room]
     sessions = log.sessions()
     if stats:
         stats[0] = replace(stats[0], duplicates=log.duplicates, sessions=(("events", len(sessions)),))
@@ -379,11 +389,9 @@ def _finish_history(hist: Any, label_map: dict) -> tuple[Any, dict, list[str]]:
     return hist, counts, notes
 
 
-def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None,
-                  profiles_path: str | Path | None = None) -> None:
-    """Validate the history (and profiles) against the data contract, then write them atomically."""
+def validate_outputs(result: IngestResult, history_path: str | Path, profiles_path: str | Path | None = None) -> None:
+    """The history (and profiles) must hold rows and meet the data contract before anything is written."""
     from ..data.contract import validate_history, validate_profiles
-    from ..data.writers import write_frame
 
     hist = result.history
     if len(hist) == 0:
@@ -400,14 +408,27 @@ def write_outputs(result: IngestResult, history_path: str | Path, sessions_path:
             raise InputError("no creator has 4 recorded weeks, so there is no current profile to write",
                              loc=str(profiles_path), expected="LIVEs spanning at least 4 calendar weeks")
         validate_profiles(result.profiles, source="current profiles")
-    write_frame(hist, history_path, inputs=tuple(result.report.files))
+
+
+def sessions_for_output(sessions: Any) -> Any:
+    """The sessions table as written: start / end as ISO 8601 text in the creator's time zone."""
+    sess = sessions.copy()
+    for col in ("start", "end"):
+        sess[col] = sess[col].map(lambda t: t.isoformat())
+    return sess
+
+
+def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None,
+                  profiles_path: str | Path | None = None) -> None:
+    """Validate the history (and profiles) against the data contract, then write them atomically."""
+    from ..data.writers import write_frame
+
+    validate_outputs(result, history_path, profiles_path)
+    write_frame(result.history, history_path, inputs=tuple(result.report.files))
     if profiles_path is not None:
         write_frame(result.profiles, profiles_path, inputs=tuple(result.report.files))
     if sessions_path is not None:
-        sess = result.sessions.copy()
-        for col in ("start", "end"):
-            sess[col] = sess[col].map(lambda t: t.isoformat())
-        write_frame(sess, sessions_path, inputs=tuple(result.report.files))
+        write_frame(sessions_for_output(result.sessions), sessions_path, inputs=tuple(result.report.files))
 
 
 def read_creators(path: str | Path) -> dict[str, dict[str, Any]]:
