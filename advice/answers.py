@@ -190,10 +190,17 @@ def _table_reasons(rules: "pd.DataFrame", ranking: Ranking, ruleset: Any) -> tup
     full_codes = np.concatenate([np.full((n, 1), -1), id_codes], axis=1).ravel()  # -1: none has no rules
     status = ranking.status.ravel()
     top = (ranking.rank.ravel() == 1)
-    cases = pd.DataFrame({"ids": full_codes, "status": status, "top": top})
-    keys, inverse = np.unique(cases.to_records(index=False), return_inverse=True)
+    # distinct (rule ids, status, top) cases, in the order of sorting them as records (ids, then status
+    # text, then top), from one int64 key: np.unique over a record array with a text field sorts slowly
+    st_codes, st_values = pd.factorize(status)
+    by_text = np.argsort(np.asarray(st_values, dtype=object))
+    st_rank = np.empty(len(st_values), dtype=np.int64)
+    st_rank[by_text] = np.arange(len(st_values))
+    width = 2 * max(len(st_values), 1)
+    keys, inverse = np.unique((full_codes.astype(np.int64) + 1) * width + st_rank[st_codes] * 2 + top, return_inverse=True)
+    st_sorted = [st_values[i] for i in by_text]
     out_ids, out_reasons = [], []
-    for code, st, is_top in keys.tolist():
+    for code, st, is_top in ((int(k) // width - 1, st_sorted[int(k) % width // 2], bool(k % 2)) for k in keys):
         rule_ids = id_cats[code].split(";") if code >= 0 and id_cats[code] else []
         own = [Reason(i, ruleset.rule(i).kind, ruleset.rule(i).reason) for i in rule_ids]
         shown = agreeing_reasons(own, status=st, rank=1 if is_top else 0)

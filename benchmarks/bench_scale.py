@@ -13,7 +13,8 @@ the whole 10M-row table in memory) it writes simulated profiles as Parquet
 - dask-lc    `livelift recommend DS -o OUT --engine dask` (starts a LocalCluster,
              one single-threaded worker process per core);
 - cli-1w / cli-2w  `--engine dask --scheduler ADDR` on a running `dask scheduler`
-             with 1, then 2 `dask worker --nthreads 1` processes (startup not timed).
+             with 1, then 2 `dask worker --nthreads 1` processes (startup not timed:
+             the workers import livelift and scikit-learn before the timed runs).
 
 Prints wall time, profiles/s, ratio to `local` and to `local-1c`, peak RSS summed
 over every process involved (client tree, scheduler, workers; psutil every 0.2 s),
@@ -150,10 +151,20 @@ def add_worker(folder: Path, sched: Path, log) -> subprocess.Popen:
 
 
 def wait_workers(sched: Path, n: int) -> None:
+    """Wait for ``n`` workers and warm them (imports), so a running cluster's runs time no worker startup."""
     from distributed import Client
 
     with Client(scheduler_file=str(sched), timeout="60s") as c:
         c.wait_for_workers(n, timeout=120)
+        c.run(_warm)
+
+
+def _warm() -> None:
+    import pyarrow.parquet  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+
+    import livelift.ingest.pipeline  # noqa: F401
+    import livelift.service.core  # noqa: F401
 
 
 def stop(procs: list) -> None:

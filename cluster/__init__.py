@@ -28,6 +28,11 @@ temporary folder is deleted. A worker that dies mid-run has its tasks re-run
 by Dask; the re-run rewrites the same part, and the counts (profiles,
 skipped bad rows) are summed once per piece, so they are exact.
 
+``livelift ingest --engine dask`` (:func:`ingest_dataset`, modules ``ingest`` and
+``ingest_plan``) runs the local ingest's per-creator step in one task per group
+of creators and writes the history (and sessions, profiles) as Parquet
+datasets with the same commit protocol.
+
 Needs the ``livelift[dask]`` extra (dask[dataframe], distributed); ``s3://``
 inputs or outputs need s3fs (``gs://`` gcsfs) on the client and every worker.
 """
@@ -35,6 +40,7 @@ inputs or outputs need s3fs (``gs://`` gcsfs) on the client and every worker.
 from __future__ import annotations
 
 from .engine import MAX_PIECE_ROWS, DatasetResult, score_dataset
+from .ingest import IngestRun, ingest_dataset
 from .output import MARKER
 
-__all__ = ["score_dataset", "DatasetResult", "MAX_PIECE_ROWS", "MARKER"]
+__all__ = ["score_dataset", "DatasetResult", "MAX_PIECE_ROWS", "MARKER", "ingest_dataset", "IngestRun"]

@@ -12,11 +12,12 @@ from .shell import FORMAT, RULES, VERBOSITY, echo_err, progress
 # ---------------------------------------------------------------------- ingest (issue 12)
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape.")
-@click.option("--sessions", "sessions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="History file to write (.csv, .parquet, .jsonl, .json), in the data contract's shape "
+                   "(--engine dask: a new folder for a Parquet dataset).")
+@click.option("--sessions", "sessions_path", type=click.Path(path_type=Path), default=None,
               help="Also write the sessions table (one row per LIVE).")
-@click.option("--profiles", "profiles_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--profiles", "profiles_path", type=click.Path(path_type=Path), default=None,
               help="Also write each creator's profile as it stands now (the last 4 weeks), for `livelift recommend`.")
 @click.option("--creator", default=None, help="The host's @handle for every input (else taken from the files).")
 @click.option("--creators", "creators_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -28,11 +29,17 @@ from .shell import FORMAT, RULES, VERBOSITY, echo_err, progress
               help="CSV with creator_id, week, strategy: what you tried (overrides detected labels).")
 @click.option("--timezone", default="UTC", show_default=True, help="Your time zone (IANA name); weeks start on Monday.")
 @click.option("--skip-bad-lines", is_flag=True, help="Skip corrupt lines / rows (counted, first five reasons shown).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: one task per group of creators on a Dask cluster; -o/--sessions/--profiles are then new "
+                   "folders for Parquet datasets.")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="--engine dask: a running Dask scheduler (tcp://host:8786, or its scheduler file). "
+                   "Default: a local cluster, one worker process per core.")
 @RULES
 @FORMAT
 @VERBOSITY
 def ingest(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age, labels_path,
-           timezone, skip_bad_lines, rules_dirs, fmt):
+           timezone, skip_bad_lines, engine, scheduler, rules_dirs, fmt):
     """Turn LIVE event logs and LIVE summaries into your weekly history.
 
     FILES: event logs recorded with TikTokLive or TikTok-Live-Connector
@@ -43,6 +50,10 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
     from ..service import check_output_path, ingest_files
     from ..service.history import read_creators, write_ingested
 
+    if engine == "dask" or scheduler is not None:
+        _ingest_dask(files, output, sessions_path, profiles_path, creator, creators_path, followers, category,
+                     creator_age, labels_path, timezone, skip_bad_lines, engine, scheduler, rules_dirs, fmt)
+        return
     check_output_path(output, inputs=files)
     for extra in (sessions_path, profiles_path):
         if extra is not None:
@@ -60,6 +71,32 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
               + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
               + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
     click.echo(views_history.ingest_report(result.report, fmt))
+
+
+def _ingest_dask(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age,
+                 labels_path, timezone, skip_bad_lines, engine, scheduler, rules_dirs, fmt):
+    """``ingest --engine dask``: parse, call service.history.ingest_on_cluster, report like the local engine."""
+    import sys
+
+    from ..cluster.progress import RateLine
+    from ..service.history import ingest_on_cluster, read_creators
+
+    if engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    creators = read_creators(creators_path) if creators_path is not None else {}
+    defaults = {"followers": followers, "category": category, "creator_age": creator_age}
+    line = RateLine(sys.stderr, "events", "tasks") if sys.stderr.isatty() else None
+    run = ingest_on_cluster(
+        files, str(output), rules_dirs=rules_dirs, sessions=None if sessions_path is None else str(sessions_path),
+        profiles=None if profiles_path is None else str(profiles_path), creator=creator, creators=creators,
+        defaults={k: v for k, v in defaults.items() if v is not None}, labels=labels_path, timezone=timezone,
+        skip_bad_lines=skip_bad_lines, scheduler=scheduler, progress=line,
+    )
+    echo_err(", ".join(f"wrote {rows:,} {what} rows to {folder}/" for what, folder, rows in run.outputs)
+             + f" (Parquet datasets) in {run.seconds:,.1f} s: {run.events_per_second:,.0f} events/s, {run.tasks} task(s)"
+             + (f" ({run.reruns} re-run as one: files mixed creators)" if run.reruns else "")
+             + f" on {run.workers} worker(s)")
+    click.echo(views_history.ingest_report(run.result.report, fmt))
 
 
 @click.command()

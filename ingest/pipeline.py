@@ -10,7 +10,7 @@ and writes it (and the sessions table) atomically.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,13 @@ from .eventlog import EVENT_EXTENSIONS, EventLogReader
 from .labels import SOURCES, label_weeks, read_labels
 from .money import CreatorMoney, money_by_creator
 from .summaries import SUMMARY_EXTENSIONS, read_summaries
+from .rooms import Session
 from .weekly import CreatorInfoMissing, WeekSkip, current_profiles, sessions_frame, weekly_history
 
 __all__ = ["ingest", "write_outputs", "read_creators", "file_kind", "IngestResult", "IngestReport",
-           "HISTORY_OUTPUT_COLUMNS"]
+           "HISTORY_OUTPUT_COLUMNS", "check_inputs", "read_event_logs", "summary_stats", "merge_facts", "base_facts",
+           "with_defaults", "build_part", "finish", "no_lives", "ReadStats", "CreatorPart", "merge_stats",
+           "validate_outputs", "sessions_for_output"]
 
 HISTORY_OUTPUT_COLUMNS = (
     "creator_id", "week", "followers", "avg_viewers", "engagement_rate", "streams_per_week", "avg_stream_minutes",
@@ -110,6 +113,18 @@ def _check_timezone(tz: str) -> str:
     return tz
 
 
+def check_inputs(paths: list[str | Path], *, timezone: str, labels: str | Path | None) -> tuple[dict, dict]:
+    """Checks before any reading -> ({path: 'events' | 'summary'}, labels map)."""
+    if not paths:
+        raise InputError("no input files", loc="FILES", expected="one or more event logs or summary tables")
+    _check_timezone(timezone)
+    for p in paths:
+        if not Path(p).is_file():
+            raise InputError("file not found", loc=str(p), expected="an existing event log or summary table")
+    label_map = read_labels(labels) if labels is not None else {}
+    return {str(p): file_kind(p) for p in paths}, label_map
+
+
 def ingest(paths: list[str | Path], *, diamond_usd: float, creator: str | None = None,
            creators: dict[str, dict[str, Any]] | None = None, defaults: dict[str, Any] | None = None,
            labels: str | Path | None = None,
@@ -118,114 +133,265 @@ def ingest(paths: list[str | Path], *, diamond_usd: float, creator: str | None =
 
     ``creators`` (id -> followers, category, creator_age, region) overrides what
     summary rows say; ``defaults`` fills what neither gives, for every creator.
+    The steps are the ones ``livelift ingest --engine dask`` runs per creator
+    (:func:`read_event_logs`, :func:`build_part`) and after gathering (:func:`finish`).
     """
-    if not paths:
-        raise InputError("no input files", loc="FILES", expected="one or more event logs or summary tables")
-    _check_timezone(timezone)
+    kinds, label_map = check_inputs(paths, timezone=timezone, labels=labels)
+    read = _read_all(paths, kinds, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
+    info = with_defaults(base_facts(read.info, creators or {}), read.sessions, defaults or {})
+    part = build_part(read.sessions, info, label_map, timezone=timezone, diamond_usd=diamond_usd)
+    return finish(paths, read.stats, [part], label_map)
+
+
+# ---------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class ReadStats:
+    """Counts from reading some input files. :func:`merge_stats` adds them up in input order (summary
+    files, then event logs), so the first reasons and the first-seen unknown types come out as one read."""
+
+    event_lines: int = 0
+    events: int = 0
+    duplicates: int = 0
+    ignored: int = 0
+    unknown: tuple[tuple[str, int], ...] = ()  # (event type, count), first seen first
+    summary_rows: int = 0
+    bad: int = 0
+    event_reasons: tuple[str, ...] = ()
+    summary_reasons: tuple[str, ...] = ()
+    sessions: tuple[tuple[str, int], ...] = ()  # (source, LIVEs)
+
+
+def merge_stats(parts: list[ReadStats]) -> ReadStats:
+    unknown: Counter = Counter()
+    sessions: Counter = Counter()
+    for s in parts:
+        for k, v in s.unknown:
+            unknown[k] += v
+        for k, v in s.sessions:
+            sessions[k] += v
+    return ReadStats(
+        event_lines=sum(s.event_lines for s in parts), events=sum(s.events for s in parts),
+        duplicates=sum(s.duplicates for s in parts), ignored=sum(s.ignored for s in parts),
+        unknown=tuple(unknown.items()), summary_rows=sum(s.summary_rows for s in parts), bad=sum(s.bad for s in parts),
+        event_reasons=tuple(r for s in parts for r in s.event_reasons),
+        summary_reasons=tuple(r for s in parts for r in s.summary_reasons),
+        sessions=tuple((k, v) for k, v in sessions.items() if v),
+    )
+
+
+def _read_events_into(log: EventLogReader, path: str | Path) -> ReadStats:
+    """One event log into ``log`` (rooms may continue from earlier files); -> what this file added."""
+    before = (log.lines, log.events, log.ignored, log.bad, len(log.reasons), Counter(log.unknown))
+    log.read(path)
+    seen = before[5]
+    return ReadStats(
+        event_lines=log.lines - before[0], events=log.events - before[1], ignored=log.ignored - before[2],
+        bad=log.bad - before[3], event_reasons=tuple(log.reasons[before[4]:]),
+        unknown=tuple((k, v - seen.get(k, 0)) for k, v in log.unknown.items() if v != seen.get(k, 0)),
+    )
+
+
+def read_event_logs(paths: list[str | Path], *, creator: str | None, skip_bad_lines: bool,
+                    orphans: list[str] | None = None) -> tuple[list[Session], list[ReadStats]]:
+    """Event logs, in this order, through one reader (a room may span files) -> (sessions, counts per file).
+
+    A room whose host no line names is an error, unless ``orphans`` is a list:
+    then its id is appended there and it is left out (``ingest --engine dask``
+    reads a file alone whose LIVE began in another file).
+    """
+    log = EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines)
+    stats = [_read_events_into(log, p) for p in paths]
+    if orphans is not None:
+        for room in [r for r, state in log.rooms.items() if not state.creator]:
+            orphans.append(room)
+            del log.rooms[room]
+    sessions = log.sessions()
+    if stats:
+        stats[0] = replace(stats[0], duplicates=log.duplicates, sessions=(("events", len(sessions)),))
+    return sessions, stats
+
+
+def summary_stats(s: Any) -> ReadStats:
+    """What one summary file (a :class:`~.summaries.SummaryRead`) adds to the counts."""
+    return ReadStats(summary_rows=s.rows, bad=s.bad, summary_reasons=tuple(s.reasons),
+                     sessions=(("summary", len(s.sessions)),))
+
+
+@dataclass
+class _Read:
+    sessions: list = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+    stats: list = field(default_factory=list)
+
+
+def _read_all(paths: list[str | Path], kinds: dict, *, creator: str | None, timezone: str,
+              skip_bad_lines: bool) -> _Read:
+    """Every file, by kind: event logs into one reader (rooms may span files), summaries row by row."""
+    read = _Read()
+    log = EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines)
+    event_stats = []
     for p in paths:
-        if not Path(p).is_file():
-            raise InputError("file not found", loc=str(p), expected="an existing event log or summary table")
-    label_map = read_labels(labels) if labels is not None else {}
-    read = _read_all(paths, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
-    info = _creator_facts(read, creators or {}, defaults or {})
-    sdf = sessions_frame(read.sessions, timezone)
-    hist, skips, counts, notes = _history(sdf, info, label_map)
-    notes += [f"{s.creator_id} room {s.room_id}: {s.notes}" for s in read.sessions if s.notes]
-    log = read.log
+        if kinds[str(p)] == "events":
+            event_stats.append(_read_events_into(log, p))
+            continue
+        s = read_summaries(p, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
+        read.sessions += s.sessions
+        read.stats.append(summary_stats(s))
+        merge_facts(read.info, s.creator_info)
+    events = log.sessions()
+    if event_stats:
+        event_stats[0] = replace(event_stats[0], duplicates=log.duplicates, sessions=(("events", len(events)),))
+    read.sessions += events
+    read.stats += event_stats
+    if not read.sessions:
+        raise no_lives(paths)
+    return read
+
+
+def no_lives(paths: list[str | Path]) -> InputError:
+    return InputError("no LIVE found in the input", loc=", ".join(map(str, paths)),
+                      expected="event lines with a room id and time, or summary rows")
+
+
+# ---------------------------------------------------------------------- creator facts
+def merge_facts(info: dict, creator_info: dict) -> None:
+    """Add one summary file's creator facts to ``info`` (files in input order: a later file wins)."""
+    for who, facts in creator_info.items():
+        info.setdefault(who, {}).update({k: v for k, v in facts.items() if not k.startswith("_")})
+
+
+def base_facts(summary_info: dict, creators: dict[str, dict[str, Any]]) -> dict:
+    """Summary rows' facts, overridden by --creators."""
+    info = {who: dict(f) for who, f in summary_info.items()}
+    for who, facts in creators.items():
+        info.setdefault(who, {}).update({k: v for k, v in facts.items() if v is not None})
+    return info
+
+
+def with_defaults(info: dict, sessions: list[Session], defaults: dict[str, Any]) -> dict:
+    """--followers/--category/--creator-age for what neither summaries nor --creators gave."""
+    info = dict(info)
+    for who in {s.creator_id for s in sessions}:
+        facts = info[who] = dict(info.get(who, {}))
+        for k, v in defaults.items():
+            facts.setdefault(k, v)
+    return info
+
+
+# ---------------------------------------------------------------------- per creator
+@dataclass(frozen=True)
+class CreatorPart:
+    """Everything ingest makes for a set of creators from ALL of their sessions (one creator is never
+    split between parts): :func:`finish` puts parts together in creator order."""
+
+    sessions: Any  # weekly.sessions_frame
+    history: Any  # labelled weekly history, every column (x_* and region still there)
+    skipped: tuple[WeekSkip, ...]
+    missing: dict[str, list[str]]  # creators with history weeks but no followers / category / age
+    money: tuple[CreatorMoney, ...]
+    profiles: Any
+    notes: tuple[tuple[str, int, str], ...]  # (creator_id, start_ms, note) of sessions with notes
+
+
+def build_part(sessions: list[Session], info: dict, label_map: dict, *, timezone: str,
+               diamond_usd: float) -> CreatorPart:
+    """The per-creator step: sessions -> weekly history with 4-week trailing profiles, labels, money, profiles."""
+    import pandas as pd
+
+    notes = tuple((s.creator_id, s.start_ms, f"{s.creator_id} room {s.room_id}: {s.notes}") for s in sessions if s.notes)
+    empty = pd.DataFrame()
+    if not sessions:
+        return CreatorPart(empty, empty, (), {}, (), empty, notes)
+    sdf = sessions_frame(sessions, timezone)
+    try:
+        hist, skips = weekly_history(sdf, info)
+    except CreatorInfoMissing as exc:
+        return CreatorPart(sdf, empty, (), dict(exc.missing), (), empty, notes)
+    if len(hist):
+        hist = label_weeks(hist, label_map)[0]
+    money = money_by_creator(sdf, diamond_usd=diamond_usd, date_col="start", diamonds_col="diamonds", count_lives=True)
+    return CreatorPart(sdf, hist, tuple(skips), {}, tuple(money), current_profiles(sdf, info), notes)
+
+
+# ---------------------------------------------------------------------- after gathering
+def finish(paths: list[str | Path], stats: list[ReadStats], parts: list[CreatorPart], label_map: dict) -> IngestResult:
+    """Parts (creators disjoint) -> the one result: the global steps are here (missing facts across all
+    creators, label counts and unused labels, whether every creator has a region, notes, the report)."""
+    missing = {k: v for p in parts for k, v in p.missing.items()}
+    if missing:
+        raise _missing_facts(missing)
+    read = merge_stats(stats)
+    sdf = _stack([p.sessions for p in parts])
+    hist, counts, notes = _finish_history(_stack([p.history for p in parts]), label_map)
+    skips = sorted((s for p in parts for s in p.skipped), key=lambda s: s.creator_id)
+    notes += [n for _, _, n in sorted((n for p in parts for n in p.notes), key=lambda n: (n[0], n[1]))]
+    unknown = Counter(dict(read.unknown))
     report = IngestReport(
-        files=tuple(map(str, paths)), event_lines=log.lines, events=log.events, duplicates=log.duplicates,
-        ignored_events=log.ignored, unknown_types=dict(log.unknown.most_common()), summary_rows=read.summary_rows,
-        bad_lines=read.bad, bad_reasons=tuple(read.reasons),
-        sessions=dict(Counter(s.source for s in read.sessions)), weeks=len(hist), skipped_weeks=tuple(skips),
+        files=tuple(map(str, paths)), event_lines=read.event_lines, events=read.events, duplicates=read.duplicates,
+        ignored_events=read.ignored, unknown_types=dict(unknown.most_common()), summary_rows=read.summary_rows,
+        bad_lines=read.bad, bad_reasons=(read.event_reasons + read.summary_reasons)[:5],
+        sessions=dict(read.sessions), weeks=len(hist), skipped_weeks=tuple(skips),
         strategies={k: dict(v) for k, v in counts.items()},
-        money=tuple(money_by_creator(sdf, diamond_usd=diamond_usd, date_col="start", diamonds_col="diamonds",
-                                     count_lives=True)),
+        money=tuple(sorted((m for p in parts for m in p.money), key=lambda m: m.creator_id)),
         notes=tuple(notes),
     )
-    profiles = current_profiles(sdf, info)
+    profiles = _stack([p.profiles for p in parts])
     if "region" in profiles.columns and profiles["region"].isna().any():
         profiles = profiles.drop(columns="region")
     return IngestResult(history=hist, sessions=sdf, report=report, profiles=profiles)
 
 
-@dataclass
-class _Read:
-    log: EventLogReader
-    sessions: list = field(default_factory=list)
-    info: dict = field(default_factory=dict)
-    summary_rows: int = 0
-    bad: int = 0
-    reasons: list = field(default_factory=list)
+def _stack(frames: list[Any]) -> Any:
+    """Per-creator frames -> one, as if built in one go: creator order, and each column's type inferred
+    from all its values (a part whose values are all missing must not turn a float column to object)."""
+    import pandas as pd
+
+    frames = [f for f in frames if len(f)]
+    if len(frames) <= 1:
+        return frames[0] if frames else pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    for col in out.columns:
+        if len({str(f[col].dtype) if col in f.columns else "" for f in frames}) > 1:
+            out[col] = pd.Series(out[col].tolist(), index=out.index)
+    return out.sort_values("creator_id", kind="stable").reset_index(drop=True)
 
 
-def _read_all(paths: list[str | Path], *, creator: str | None, timezone: str, skip_bad_lines: bool) -> _Read:
-    """Every file, by kind: event logs into one reader (rooms may span files), summaries row by row."""
-    kinds = {str(p): file_kind(p) for p in paths}
-    read = _Read(EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines))
-    summary_reasons: list[str] = []
-    for p in paths:
-        if kinds[str(p)] == "events":
-            read.log.read(p)
-            continue
-        s = read_summaries(p, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
-        read.sessions += s.sessions
-        read.summary_rows += s.rows
-        read.bad += s.bad
-        summary_reasons += s.reasons
-        for who, facts in s.creator_info.items():
-            read.info.setdefault(who, {}).update({k: v for k, v in facts.items() if not k.startswith("_")})
-    read.sessions += read.log.sessions()
-    read.bad += read.log.bad
-    read.reasons = (read.log.reasons + summary_reasons)[:5]
-    if not read.sessions:
-        raise InputError("no LIVE found in the input", loc=", ".join(map(str, paths)),
-                         expected="event lines with a room id and time, or summary rows")
-    return read
+def _missing_facts(missing: dict[str, list[str]]) -> InputError:
+    listed = "; ".join(f"{c}: {', '.join(k)}" for c, k in sorted(missing.items()))
+    return InputError(
+        f"no {', '.join(sorted({k for v in missing.values() for k in v}))} for creator(s) with history "
+        f"weeks ({listed})", loc="creators",
+        expected="followers (now), category and creator_age for each creator",
+        hint="give them with --followers N --category C --creator-age A (applies to every creator), "
+             "--creators FILE (CSV/JSON with creator_id, followers, category, creator_age[, region]) "
+             "or as columns of a summary table",
+    )
 
 
-def _creator_facts(read: _Read, creators: dict[str, dict[str, Any]], defaults: dict[str, Any]) -> dict:
-    """Summary rows' facts, overridden by --creators, with --followers/--category/--creator-age for gaps."""
-    info = {who: dict(f) for who, f in read.info.items()}
-    for who, facts in creators.items():
-        info.setdefault(who, {}).update({k: v for k, v in facts.items() if v is not None})
-    for who in {s.creator_id for s in read.sessions}:
-        for k, v in defaults.items():
-            info.setdefault(who, {}).setdefault(k, v)
-    return info
-
-
-def _history(sdf: Any, info: dict, label_map: dict) -> tuple[Any, list[WeekSkip], dict, list[str]]:
-    try:
-        hist, skips = weekly_history(sdf, info)
-    except CreatorInfoMissing as exc:
-        listed = "; ".join(f"{c}: {', '.join(k)}" for c, k in sorted(exc.missing.items()))
-        raise InputError(
-            f"no {', '.join(sorted({k for v in exc.missing.values() for k in v}))} for creator(s) with history "
-            f"weeks ({listed})", loc="creators",
-            expected="followers (now), category and creator_age for each creator",
-            hint="give them with --followers N --category C --creator-age A (applies to every creator), "
-                 "--creators FILE (CSV/JSON with creator_id, followers, category, creator_age[, region]) "
-                 "or as columns of a summary table",
-        ) from None
+def _finish_history(hist: Any, label_map: dict) -> tuple[Any, dict, list[str]]:
+    """Counts of strategies by source, unused labels, the region column (only when every creator has one)."""
     notes = [CLIENT_NOTE]
     counts: dict[str, Counter] = {s: Counter() for s in SOURCES}
     if len(hist):
-        hist, counts, label_notes = label_weeks(hist, label_map)
-        notes += label_notes
+        for st, so in zip(hist["strategy"], hist["strategy_source"]):
+            counts[so][st] += 1
+        used = {(c, w.isoformat()) for c, w, so in zip(hist["creator_id"], hist["week"], hist["strategy_source"])
+                if so == "labelled"}
+        unused = {k: v for k, v in label_map.items() if k not in used}
+        if unused:  # label_weeks words the note: every label it is given names no week of an empty frame
+            notes += label_weeks(hist.iloc[:0], unused)[2]
         if "region" in hist.columns and hist["region"].isna().any():
             hist = hist.drop(columns="region")
             notes.append("region left out: not every creator has one")
         hist = hist[[c for c in HISTORY_OUTPUT_COLUMNS if c in hist.columns]]
     elif label_map:
         notes.append(f"{len(label_map)} label(s) unused: no history weeks")
-    return hist, skips, counts, notes
+    return hist, counts, notes
 
 
-def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None,
-                  profiles_path: str | Path | None = None) -> None:
-    """Validate the history (and profiles) against the data contract, then write them atomically."""
+def validate_outputs(result: IngestResult, history_path: str | Path, profiles_path: str | Path | None = None) -> None:
+    """The history (and profiles) must hold rows and meet the data contract before anything is written."""
     from ..data.contract import validate_history, validate_profiles
-    from ..data.writers import write_frame
 
     hist = result.history
     if len(hist) == 0:
@@ -242,14 +408,27 @@ def write_outputs(result: IngestResult, history_path: str | Path, sessions_path:
             raise InputError("no creator has 4 recorded weeks, so there is no current profile to write",
                              loc=str(profiles_path), expected="LIVEs spanning at least 4 calendar weeks")
         validate_profiles(result.profiles, source="current profiles")
-    write_frame(hist, history_path, inputs=tuple(result.report.files))
+
+
+def sessions_for_output(sessions: Any) -> Any:
+    """The sessions table as written: start / end as ISO 8601 text in the creator's time zone."""
+    sess = sessions.copy()
+    for col in ("start", "end"):
+        sess[col] = sess[col].map(lambda t: t.isoformat())
+    return sess
+
+
+def write_outputs(result: IngestResult, history_path: str | Path, sessions_path: str | Path | None = None,
+                  profiles_path: str | Path | None = None) -> None:
+    """Validate the history (and profiles) against the data contract, then write them atomically."""
+    from ..data.writers import write_frame
+
+    validate_outputs(result, history_path, profiles_path)
+    write_frame(result.history, history_path, inputs=tuple(result.report.files))
     if profiles_path is not None:
         write_frame(result.profiles, profiles_path, inputs=tuple(result.report.files))
     if sessions_path is not None:
-        sess = result.sessions.copy()
-        for col in ("start", "end"):
-            sess[col] = sess[col].map(lambda t: t.isoformat())
-        write_frame(sess, sessions_path, inputs=tuple(result.report.files))
+        write_frame(sessions_for_output(result.sessions), sessions_path, inputs=tuple(result.report.files))
 
 
 def read_creators(path: str | Path) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,21 @@ def ingest_files(paths: Sequence[str | Path], *, rules_dirs: Iterable[str | Path
     return ingest(list(paths), diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(), **options)
 
 
+def ingest_on_cluster(paths: Sequence[str | Path], history: str, *, rules_dirs: Iterable[str | Path] | None = None,
+                      **options: Any) -> Any:
+    """``livelift ingest --engine dask``: the same ingest on a Dask cluster, into Parquet dataset folders.
+
+    ``options`` go to :func:`livelift.cluster.ingest_dataset` (sessions, profiles,
+    creator, creators, defaults, labels, timezone, skip_bad_lines, scheduler,
+    progress). Returns its :class:`~livelift.cluster.IngestRun` (``.result`` is
+    the local engine's IngestResult for the same files).
+    """
+    from ..cluster import ingest_dataset
+
+    return ingest_dataset([str(p) for p in paths], history,
+                          diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(), **options)
+
+
 def read_creators(path: str | Path) -> Any:
     """What events cannot show, per creator (followers, category, age, region), from a CSV/JSON file."""
     from ..ingest import read_creators as read

@@ -98,3 +98,15 @@ def cluster(tmp_path_factory):
     finally:
         _stop(procs)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def ingest_data(tmp_path_factory):
+    """Many creators' event logs + summaries, creators, labels (built once: see ingest_data.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ingest_data", Path(__file__).with_name("ingest_data.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    folder = tmp_path_factory.mktemp("ingest")
+    return {**mod.build(folder), "corrupt": mod.corrupt, "folder": folder}
