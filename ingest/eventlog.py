@@ -5,6 +5,10 @@ One pass, one line at a time (memory stays flat with file size: see
 :class:`~livelift.errors.InputError` naming the file, line and field, or, with
 ``skip_bad_lines``, are counted and the first five reasons kept. Unknown
 event types are counted and ignored: they are not errors.
+
+This module is the reference reader: every rule, read line by line as text.
+:mod:`.fastpath` reads the common lines faster (bench_ingest.py) with the same
+results and hands it every other line (``FAST`` / ``fast=`` chooses).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ EVENT_EXTENSIONS = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 MAX_REASONS = 5
 _FOLD_EVERY = 1 << 16
 FAST = True
-"""Read with :mod:`.fastpath` (the same results, several times faster); False = this module's reference reader."""
+"""Read with :mod:`.fastpath` (the same results, faster); False = only this module's reference reader."""
 
 
 class _Skip(Exception):
@@ -49,7 +53,8 @@ class EventLogReader:
 
     ``creator`` names the host for every room (else each room takes it from
     the line's ``creator`` / ``creator_id`` field or the file's connect event,
-    whose ``unique_id`` is the host's @handle).
+    whose ``unique_id`` is the host's @handle). ``fast`` (default ``FAST``,
+    True) reads with :mod:`.fastpath`; False uses only this module's reference code.
     """
 
     def __init__(self, *, creator: str | None = None, skip_bad_lines: bool = False, fast: bool | None = None) -> None:
@@ -89,7 +94,7 @@ class EventLogReader:
             except ImportError:  # pragma: no cover - orjson is a dependency; without it, the reference reader
                 pass
             else:
-                return read_fast(self, path, ctx)
+                return read_fast(self, path, ctx, _FOLD_EVERY)
         with _open(path) as fh:  # the reference reader: text lines, one at a time
             for lineno, raw in enumerate(fh, 1):
                 self._lineno = lineno

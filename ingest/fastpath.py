@@ -2,33 +2,35 @@
 
 The reference reader (``EventLogReader(fast=False)``) decodes each line as
 text and probes every key spelling through :mod:`.events` and :mod:`.keys`.
-This one reads raw bytes (orjson parses them directly), reads the common
-header (``common.createTime`` / ``roomId`` / ``msgId``, either casing) and
-the fields of the hot event kinds (gift, like, comment, viewers, join,
-follow, share) with a few dictionary look-ups, and then calls the same
-``Room`` methods. It is an *accelerator*, not a second set of rules: it
-changes no state until it has read everything a line says, and whenever a
-line is anything but the plain case it knows (no ``common`` header, a
-non-numeric value, a type other than int or digit string, an unknown room,
-a connect / end / control / battle / social event, a line that is not
-valid UTF-8 JSON, a carriage return) it hands the whole line to the
-reference reader, which then decides, counts or reports it exactly as it
-always does. ``tests/ingest`` runs every test with both readers, and checks
-on randomised logs that both give identical sessions and counts.
+This one reads the file as bytes in 1 MiB blocks, splits them where text
+mode splits lines (LF, CRLF or a lone CR, so line numbers match), parses
+each line's bytes with orjson, reads the common header
+(``common.createTime`` / ``roomId`` / ``msgId``, either casing) and the
+fields of the hot event kinds (gift, like, comment, viewers, join, follow,
+share) with a few dictionary look-ups, and updates the room's state as
+``Room.touch`` and the ``Room.add_*`` methods do (``add_gift`` is called).
+
+It is an *accelerator*, not a second set of rules. It changes no state until
+it has read everything the line says, and whenever a line is anything but
+the plain case it knows (not valid UTF-8 JSON, not an object, no type under
+``type`` / ``event``, no ``common`` header with a 12+ digit or integer time
+and a string room id, a room the reference reader has not created yet or
+whose host is unknown, a field that is not a number, a connect / end /
+control / battle / social / unknown event) it hands the whole line to the
+reference reader, which decides, counts or reports it exactly as it always
+has. ``tests/ingest`` runs every reader test with both readers and checks on
+randomised logs that both give identical sessions, counters and errors.
+Measured by ``benchmarks/bench_ingest.py`` (which also times the reference).
 """
 
 from __future__ import annotations
 
 import gzip
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
-from . import eventlog
 from .events import envelope, gift_details, kind_of, receiver, user_id
 from .keys import BadField, get, text, whole
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .eventlog import EventLogReader
 
 from orjson import loads  # bytes in (the stdlib's json.loads would strip a BOM the reference rejects)
 
@@ -84,13 +86,14 @@ def _receiver(d: dict) -> tuple[str, str, str]:
     return (("u:" + handle) if handle else ("i:" + rid) if rid else ""), handle, rid
 
 
-def read_fast(rd: EventLogReader, path: Path, ctx: dict) -> None:
-    """Read one file into ``rd`` (same results as ``rd``'s reference reader; see the module doc)."""
+def read_fast(rd: Any, path: Path, ctx: dict, fold_every: int) -> None:
+    """Read one file into ``rd``, an ``eventlog.EventLogReader`` (the same results as its reference reader:
+    see the module doc); ``fold_every``: fold the rooms' state every so many counted events, as it does."""
     where = [0]  # the number of the last line read, for the reader's gzip error
     try:
         with _open(path) as fh:
             for block in _blocks(fh):
-                _loop(rd, block, path, ctx, where)
+                _loop(rd, block, path, ctx, where, fold_every)
     finally:
         rd._lineno = where[0]
 
@@ -122,14 +125,14 @@ def _text(raw: bytes) -> str:
     return s
 
 
-def _loop(rd: EventLogReader, block: list[bytes], path: Path, ctx: dict, where: list) -> None:
+def _loop(rd: Any, block: list[bytes], path: Path, ctx: dict, where: list, fold_every: int) -> None:
     """The hot loop, one long function on purpose: a call costs ~0.15 us of a line's ~4 us here.
 
     It mirrors ``events.head``'s fast case, the handlers of :mod:`.eventlog`, ``Room.touch`` and the
     small ``Room.add_*`` methods (``Room.add_gift`` is called); counters live in locals and are written
     back to ``rd`` around every call into the reference reader.
     """
-    rooms, by_name, fold_every = rd.rooms, _BY_NAME, eventlog._FOLD_EVERY
+    rooms, by_name = rd.rooms, _BY_NAME
     lineno, lines, events, newest = where[0], rd.lines, rd.events, rd.newest
     for raw in block:
         lineno += 1
