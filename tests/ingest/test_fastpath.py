@@ -174,11 +174,7 @@ def both(path: Path, **kw) -> tuple:
     return fast
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(log=st.one_of(_log(), _log(clean=True)), skip=st.sampled_from([True, True, False]),
-       creator=st.sampled_from([None, "@host.one", "@host.one"]),
-       fold_every=st.sampled_from([1, 2, 3, 1 << 16]))
-def test_both_readers_agree_on_randomised_logs(tmp_path_factory, log, skip, creator, fold_every):
+def _agree(tmp_path_factory, log, skip, creator, fold_every):
     path = tmp_path_factory.mktemp("log") / "log.jsonl"
     path.write_bytes(log)
     saved = eventlog._FOLD_EVERY
@@ -187,6 +183,23 @@ def test_both_readers_agree_on_randomised_logs(tmp_path_factory, log, skip, crea
         both(path, skip=skip, creator=creator)
     finally:
         eventlog._FOLD_EVERY = saved
+
+
+_LOGS = dict(log=st.one_of(_log(), _log(clean=True)), skip=st.sampled_from([True, True, False]),
+             creator=st.sampled_from([None, "@host.one", "@host.one"]), fold_every=st.sampled_from([1, 2, 3, 1 << 16]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_LOGS)
+def test_both_readers_agree_on_randomised_logs(tmp_path_factory, log, skip, creator, fold_every):
+    _agree(tmp_path_factory, log, skip, creator, fold_every)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_LOGS)
+def test_both_readers_agree_on_many_more_randomised_logs(tmp_path_factory, log, skip, creator, fold_every):
+    _agree(tmp_path_factory, log, skip, creator, fold_every)
 
 
 def test_the_generated_logs_hit_the_fast_path_and_the_reference(tmp_path, monkeypatch):
