@@ -1,19 +1,24 @@
 """How fast `livelift ingest` reads, and whether its memory stays flat with file size.
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_ingest.py [--events 5000000] [--rows 200000]
+    OMP_NUM_THREADS=1 python benchmarks/bench_ingest.py [--events 5000000] [--rows 200000] [--no-reference]
 
 Event lines are TikTokLive 7 ``to_dict()`` output (camelCase, the library's
 default: int64 as strings, zero values omitted), serialized once from the
 real library's classes and then stamped with new ids and times, in a mix of
 40% likes, 25% gifts (streaks with repeat_end, some lost), 20% comments, 10%
 viewer counts, 5% joins, 20,000 events per room. Each size is read in a fresh
-process (one core); the figures are events/s and that process's peak RSS.
+process (one core); the figures are events/s (wall clock, and per CPU second:
+the machine is shared, so the CPU figure is the steadier one) and that
+process's peak RSS. The smaller size is also read with the reference reader
+(``EventLogReader(fast=False)``, the pre-fastpath code), in its own process,
+so the speed-up is a ratio from one run; both must give the same LIVEs.
 Summary tables: rows/s of ``read_summaries`` on a CSV.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -98,22 +103,23 @@ def write_summaries(path: Path, n: int) -> None:
                      f"{rng.randrange(0, 90000)},{rng.randrange(0, 900)},{rng.randrange(0, 30)},{rng.randrange(0, 40)}\n")
 
 
-def _child_events(path: str) -> None:
+def _child_events(path: str, reader: str) -> None:
     from livelift.ingest.eventlog import EventLogReader, loads
 
     t = time.perf_counter()
-    with open(path, encoding="utf-8") as fh:  # the floor: reading and parsing the lines, nothing else
+    with open(path, "rb") as fh:  # the floor: reading and parsing the lines, nothing else
         for raw in fh:
             loads(raw)
     parse_only = time.perf_counter() - t
-    t = time.perf_counter()
-    r = EventLogReader(creator="bench")
+    t, cpu = time.perf_counter(), time.process_time()
+    r = EventLogReader(creator="bench", fast=reader == "fast")
     r.read(path)
     sessions = r.sessions()
-    dt = time.perf_counter() - t
+    dt, cpu = time.perf_counter() - t, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"events": r.events, "seconds": dt, "parse_only": parse_only, "rss_mib": rss, "sessions": len(sessions),
-                      "diamonds": sum(s.diamonds for s in sessions)}))
+    digest = hashlib.sha256(repr(sessions).encode()).hexdigest()[:16]
+    print(json.dumps({"events": r.events, "seconds": dt, "cpu": cpu, "parse_only": parse_only, "rss_mib": rss,
+                      "sessions": len(sessions), "diamonds": sum(s.diamonds for s in sessions), "digest": digest}))
 
 
 def _child_summaries(path: str) -> None:
@@ -125,10 +131,10 @@ def _child_summaries(path: str) -> None:
     print(json.dumps({"rows": len(out.sessions), "seconds": dt}))
 
 
-def _run(kind: str, path: Path) -> dict:
+def _run(kind: str, path: Path, reader: str = "fast") -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
-                         env=env, check=True)
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), reader], capture_output=True,
+                         text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -136,10 +142,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=5_000_000)
     ap.add_argument("--rows", type=int, default=200_000)
-    ap.add_argument("--child", nargs=2)
+    ap.add_argument("--no-reference", action="store_true", help="skip the reference reader's run")
+    ap.add_argument("--child", nargs=3)
     args = ap.parse_args()
     if args.child:
-        (_child_events if args.child[0] == "events" else _child_summaries)(args.child[1])
+        if args.child[0] == "events":
+            _child_events(args.child[1], args.child[2])
+        else:
+            _child_summaries(args.child[1])
         return
     try:
         import orjson  # noqa: F401
@@ -148,18 +158,26 @@ def main() -> None:
         parser = "json (stdlib)"
     print(f"python {sys.version.split()[0]}, JSON parser {parser}, one process per run (one core)")
     with tempfile.TemporaryDirectory() as tmp:
-        for n in sorted({max(args.events // 5, 1), args.events}):
+        for n in sorted({max(args.events // 5, 1), args.events}):  # the smaller one first
             path = Path(tmp) / f"events_{n}.jsonl"
             t = time.perf_counter()
             write_events(path, n)
             size = path.stat().st_size / 2**20
             print(f"wrote {n:,} event lines ({size:,.0f} MiB) in {time.perf_counter() - t:.0f} s")
+            load = os.getloadavg()[0]
             r = _run("events", path)
-            print(f"  events: {r['events']:,} in {r['seconds']:.1f} s = {r['events'] / r['seconds']:,.0f} events/s; "
-                  f"peak RSS {r['rss_mib']:,.0f} MiB; {r['sessions']:,} LIVEs, {r['diamonds']:,.0f} diamonds")
+            print(f"  events: {r['events']:,} in {r['seconds']:.1f} s = {r['events'] / r['seconds']:,.0f} events/s "
+                  f"({r['events'] / r['cpu']:,.0f} per CPU second); peak RSS {r['rss_mib']:,.0f} MiB; "
+                  f"{r['sessions']:,} LIVEs, {r['diamonds']:,.0f} diamonds")
             print(f"  same process, only reading + parsing the lines: {r['events'] / r['parse_only']:,.0f} lines/s "
                   f"(ingest runs at {r['parse_only'] / r['seconds']:.0%} of that; load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+                  f"{load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+            if n < args.events and not args.no_reference:
+                ref = _run("events", path, "reference")
+                same = "identical LIVEs" if ref["digest"] == r["digest"] else "DIFFERENT LIVEs (a bug)"
+                print(f"  reference reader: {ref['events'] / ref['seconds']:,.0f} events/s "
+                      f"({ref['events'] / ref['cpu']:,.0f} per CPU second); fast reader "
+                      f"{ref['cpu'] / r['cpu']:.2f}x its speed per CPU second; {same}")
             path.unlink()
         path = Path(tmp) / "summaries.csv"
         write_summaries(path, args.rows)

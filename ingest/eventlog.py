@@ -5,6 +5,10 @@ One pass, one line at a time (memory stays flat with file size: see
 :class:`~livelift.errors.InputError` naming the file, line and field, or, with
 ``skip_bad_lines``, are counted and the first five reasons kept. Unknown
 event types are counted and ignored: they are not errors.
+
+This module is the reference reader: every rule, read line by line as text.
+:mod:`.fastpath` reads the common lines faster (bench_ingest.py) with the same
+results and hands it every other line (``FAST`` / ``fast=`` chooses).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ __all__ = ["EventLogReader", "EVENT_EXTENSIONS", "MAX_REASONS"]
 EVENT_EXTENSIONS = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 MAX_REASONS = 5
 _FOLD_EVERY = 1 << 16
+FAST = True
+"""Read with :mod:`.fastpath` (the same results, faster); False = only this module's reference reader."""
 
 
 class _Skip(Exception):
@@ -47,11 +53,13 @@ class EventLogReader:
 
     ``creator`` names the host for every room (else each room takes it from
     the line's ``creator`` / ``creator_id`` field or the file's connect event,
-    whose ``unique_id`` is the host's @handle).
+    whose ``unique_id`` is the host's @handle). ``fast`` (default ``FAST``,
+    True) reads with :mod:`.fastpath`; False uses only this module's reference code.
     """
 
-    def __init__(self, *, creator: str | None = None, skip_bad_lines: bool = False) -> None:
+    def __init__(self, *, creator: str | None = None, skip_bad_lines: bool = False, fast: bool | None = None) -> None:
         self.creator = creator.lstrip("@") if creator else None
+        self.fast = FAST if fast is None else fast
         self.skip_bad_lines = skip_bad_lines
         self.rooms: dict[str, Room] = {}
         self.lines = 0
@@ -80,24 +88,40 @@ class EventLogReader:
 
     def _read_lines(self, path: Path, ctx: dict) -> None:
         self._lineno = 0
-        with _open(path) as fh:
+        if self.fast:
+            try:
+                from .fastpath import read_fast
+            except ImportError:  # pragma: no cover - orjson is a dependency; without it, the reference reader
+                pass
+            else:
+                return read_fast(self, path, ctx, _FOLD_EVERY)
+        with _open(path) as fh:  # the reference reader: text lines, one at a time
             for lineno, raw in enumerate(fh, 1):
                 self._lineno = lineno
-                if not raw.strip():
-                    continue
-                self.lines += 1
-                try:
-                    try:
-                        obj = loads(raw)
-                    except (JSONDecodeError, ValueError) as exc:
-                        raise _Skip(None, f"not valid JSON ({_first_line(exc)})") from None
-                    if type(obj) is not dict:
-                        raise _Skip(None, f"not a JSON object (a JSON {type(obj).__name__})")
-                    self._line(obj, ctx)
-                except BadField as exc:
-                    self._bad(path, lineno, exc.field, exc.problem, exc.value)
-                except _Skip as exc:
-                    self._bad(path, lineno, exc.field, exc.msg, exc.value)
+                self._text_line(path, lineno, raw, ctx)
+
+    def _text_line(self, path: Path, lineno: int, raw: str, ctx: dict) -> None:
+        """One line of text (blank lines are not counted)."""
+        if not raw.strip():
+            return
+        self.lines += 1
+        try:
+            obj = loads(raw)
+        except (JSONDecodeError, ValueError) as exc:
+            self._bad(path, lineno, None, f"not valid JSON ({_first_line(exc)})", None)
+            return
+        self._object(path, lineno, obj, ctx)
+
+    def _object(self, path: Path, lineno: int, obj: Any, ctx: dict) -> None:
+        """One parsed line: the reference rules, bad lines reported or counted."""
+        try:
+            if type(obj) is not dict:
+                raise _Skip(None, f"not a JSON object (a JSON {type(obj).__name__})")
+            self._line(obj, ctx)
+        except BadField as exc:
+            self._bad(path, lineno, exc.field, exc.problem, exc.value)
+        except _Skip as exc:
+            self._bad(path, lineno, exc.field, exc.msg, exc.value)
 
     def _bad(self, path: Path, lineno: int, field: str | None, msg: str, value: Any) -> None:
         where = f"{path}, line {lineno}" + (f", field {field!r}" if field else "")
@@ -196,7 +220,7 @@ def _gift(r: Room, d: dict, ts: int) -> None:
     if type(g) is dict and (("diamondCount" in g) or ("diamond_count" in g)):  # TikTokLive: the common case
         diamonds = g.get("diamondCount")
         if diamonds is None:
-            diamonds = g["diamond_count"]
+            diamonds = g.get("diamond_count")
         gtype = g.get("type", 0)
         if type(diamonds) is not int or type(gtype) is not int:
             diamonds, gtype = whole(diamonds, "gift.diamondCount"), whole(gtype, "gift.type")

@@ -111,7 +111,7 @@ def head(obj: dict, data: dict) -> tuple[int | None, str, str]:
         m = common.get("msgId")
         if m is None:
             m = common.get("msg_id")
-        if (type(t) is int and t > _SECONDS_BELOW) or (type(t) is str and t.isdigit() and len(t) >= 12):
+        if (type(t) is int and t > _SECONDS_BELOW) or (type(t) is str and t.isascii() and t.isdigit() and len(t) >= 12):
             if r is not None and r != "0" and r != 0:
                 return int(t), (r if type(r) is str else text(r)), (m if type(m) is str else text(m))
     return when(obj, data), room_of(obj, data), msg_id_of(obj, data)

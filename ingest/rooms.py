@@ -158,8 +158,10 @@ class Room:
             return
         key = (recv, user, gift_id, group)
         st = self.streaks.get(key)
-        if st is None:
-            st = self.streaks[key] = [0, 0, ts, diamonds]
+        if st is None:  # the first event of a streak
+            c = count if count > 0 else 0
+            self.streaks[key] = [c, c if end else 0, ts, diamonds]
+            return
         if count > st[0]:
             st[0] = count
         if end:
@@ -220,8 +222,9 @@ class Room:
             self.n_users += len(self.users)
             self.n_engaged += len(self.engaged)
             self.users, self.engaged = set(), set()
-        for key in [k for k, st in self.streaks.items() if st[2] < horizon]:
-            self._close(key, self.streaks.pop(key))
+        streaks = self.streaks
+        for key in [k for k, st in streaks.items() if st[2] < horizon]:
+            self._close(key, streaks.pop(key))
         if self.seen:
             self.seen = {m: t for m, t in self.seen.items() if t >= horizon}
         self._integrate(horizon)
@@ -232,9 +235,13 @@ class Room:
 
     def _close(self, key: tuple, st: list) -> None:
         count = st[1] if st[1] else st[0]
-        r = self._recv(key[0])
-        r.diamonds += st[3] * max(count, 1)
-        r.gifts += max(count, 1)
+        if count < 1:
+            count = 1
+        r = self.recv.get(key[0])
+        if r is None:
+            r = self.recv[key[0]] = _Recv()
+        r.diamonds += st[3] * count
+        r.gifts += count
         if key[1]:
             r.gifters.add(key[1])
 

@@ -125,3 +125,13 @@ def lib():
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than ~10 s")
+
+
+@pytest.fixture(params=["fast", "reference"])
+def engine(request, monkeypatch):
+    """Run a test with each event-log reader: the fast one (ingest/fastpath.py, the default) and the reference
+    one it must match exactly (ingest/eventlog.py read line by line as text)."""
+    from livelift.ingest import eventlog
+
+    monkeypatch.setattr(eventlog, "FAST", request.param == "fast")
+    return request.param

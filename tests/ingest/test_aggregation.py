@@ -8,6 +8,8 @@ import pytest
 
 from livelift.ingest.eventlog import EventLogReader
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test runs with the fast and the reference reader
+
 SHAPES = ("tiktoklive_snake", "tiktoklive_camel", "tiktoklive_camel_flat", "node_v1", "node_v2")
 
 

@@ -13,6 +13,8 @@ from livelift.errors import InputError
 from livelift.ingest.eventlog import EventLogReader
 from livelift.ingest.summaries import read_summaries
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test runs with the fast and the reference reader
+
 SUMMARY_HEADER = "creator_id,start,duration_minutes,viewers,avg_viewers,diamonds,likes\n"
 
 

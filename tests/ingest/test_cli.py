@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from livelift.cli import main
 from livelift.data.contract import read_history, read_profiles
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test runs with the fast and the reference reader
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from livelift.ingest.eventlog import EventLogReader
 from livelift.ingest.recorder import Recorder
+
+pytestmark = pytest.mark.usefixtures("engine")  # every test runs with the fast and the reference reader
 
 
 def test_recorded_lines_are_snake_case_with_defaults_rotate_by_day_and_ingest_exactly(lib, tmp_path):
