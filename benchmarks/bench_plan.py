@@ -120,7 +120,7 @@ def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: P
     start = pd.Timestamp(hist["week"].max()) + pd.Timedelta(days=7)
     cover = {}
     for policy in policies:
-        db = tmp / f"plan-{sd}-{policy}.db"
+        db = tmp / f"plan-{seed}-{sd}-{policy}.db"
         store, summary = init_store(str(db), validate_history(hist), rec, seed=seed, policy=policy, horizon=weeks)
         if het is not None:  # diagnostic: replace the estimated spread (e.g. by the simulator's true one)
             hyper = replace(summary.hyper, het_var=het(sd), het_log=float(np.log1p(het(sd))))

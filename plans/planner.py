@@ -25,7 +25,7 @@ from ..data.fields import ALL_STRATEGIES, PROFILE_COLUMNS, STRATEGIES
 from ..errors import InputError
 from . import policy as pol
 from .posterior import K, Hyper, Posterior, Prior, fit_hyper, posterior, prior_from_population, weekly_sums
-from .reasons import reasons
+from .reasons import reasons, spread_note
 from .store import WEEK_FIELDS, Store, now, picks_table, weeks_table
 
 __all__ = ["InitSummary", "RecordSummary", "CreatorView", "init_store", "record_weeks", "next_picks",
@@ -169,20 +169,8 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
                                   "horizon": int(horizon), "initialised_at": now()})
     notes = list(history.notes)
     if spread is None:
-        notes.append(_spread_note(hyper))
+        notes.append(spread_note(hyper))
     return store, InitSummary(int(rows["creator_id"].nunique()), len(rows), hyper, tuple(notes))
-
-
-def _spread_note(hyper: Hyper) -> str:
-    """What the history said about how far creators' own effects sit from the population's."""
-    how = (f"estimated from {hyper.het_pairs:,} creator-strategy contrasts in the history (log-scale variance "
-           f"{hyper.het_log:.2f} +- {hyper.het_se:.2f})")
-    if hyper.het_var == 0:
-        return (f"the history does not show creators' own effects spreading beyond the population model's "
-                f"uncertainty ({how}), so the plan starts from the population's intervals "
-                f"(set --spread if you know creators differ)")
-    return (f"creators' own effects spread around the population's by a relative sd of ~{hyper.het_var ** 0.5:.2f} "
-            f"({how}); with few creators this is rough: --spread sets it")
 
 
 def _insert_weeks(conn: Any, rows: pd.DataFrame) -> None:
