@@ -1,7 +1,7 @@
 """Does the weekly plan earn more than the population model's top pick? (SIMULATED data)
 
     OMP_NUM_THREADS=1 python benchmarks/bench_plan.py [--creators 600] [--weeks 12] [--effect-sd 0.5]
-        [--seed 1 | --seeds 1,2,3] [--policies greedy,kg,thompson] [--speed 100000]
+        [--seed 1 | --seeds 1,2,3] [--policies greedy,kg,thompson] [--speed 100000 [--speed-only]]
 
 For each world (creator effects on: ``--effect-sd``; off: 0), it simulates
 8 weeks of history (creators choose their own strategies), runs ``plan
@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seeds", default=None, help="several seeds, e.g. 1,2,3 (a summary table follows)")
     ap.add_argument("--speed", type=int, default=0, help="also time plan next for this many creators")
+    ap.add_argument("--speed-only", action="store_true", help="only the --speed timing, no simulated worlds")
     ap.add_argument("--true-spread", action="store_true",
                     help="diagnostic: give the plan the simulator's true spread (h^2 = exp(sd^2) - 1) instead of "
                          "the one estimated from the history")
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
           f"seeds {seeds}; population model: the shipped one (trained on simulated data, no creator effects)")
     table = []
     with tempfile.TemporaryDirectory() as d:
-        for seed in seeds:
+        for seed in [] if args.speed_only else seeds:
             print(f"\n=== seed {seed}")
             for sd in (args.effect_sd, 0.0):
                 het = (lambda sd: float(np.expm1(sd * sd))) if args.true_spread else None
