@@ -1,7 +1,7 @@
 """Does the weekly plan earn more than the population model's top pick? (SIMULATED data)
 
     OMP_NUM_THREADS=1 python benchmarks/bench_plan.py [--creators 600] [--weeks 12] [--effect-sd 0.5]
-        [--seed 1] [--speed 100000]
+        [--seed 1 | --seeds 1,2,3] [--policies greedy,kg,thompson] [--speed 100000 [--speed-only]]
 
 For each world (creator effects on: ``--effect-sd``; off: 0), it simulates
 8 weeks of history (creators choose their own strategies), runs ``plan
@@ -11,9 +11,14 @@ effects) -> ``plan record``. Each creator's profile is held at its latest
 history profile during those weeks, so its personal best strategy is fixed.
 Prints cumulative true gain (sum over creator-weeks of the creator's own
 expected uplift of the pick, diamonds) and regret against each creator's
-personal best allowed option, for: the plan (kg and thompson policies), always
-the population model's top pick, and random among allowed; then the 80%
-interval coverage of the personal truth before and after the weeks.
+personal best allowed option, for: the plan (each policy), always the
+population model's top pick, and random among allowed; then the 80% interval
+coverage of the personal truth before and after the weeks.
+
+The regret ratio (plan / population top pick) is a sum of diamonds, so a few
+big creators decide it: it is printed with an 80% bootstrap interval over
+creators, and beside it the same ratio with each creator's regret divided by
+its baseline B (every creator counts alike; uplift.md asks for both).
 ``--speed N`` also times ``plan next`` for N creators on SQLite.
 """
 
@@ -34,7 +39,7 @@ import pandas as pd
 from livelift.data.contract import validate_history
 from livelift.data.fields import ALL_STRATEGIES, STRATEGIES
 from livelift.plans import init_store, next_picks, record_weeks
-from livelift.plans.planner import _posterior_for, _settings, _read_weeks
+from livelift.plans.planner import _base, _posterior_for, _settings, _read_weeks
 from livelift.recommender.simulate import expected_outcome, simulate_history, simulate_outcome
 from livelift.service import Recommender
 
@@ -90,24 +95,35 @@ def _coverage(store, rec, truth: np.ndarray) -> float:
     return float(inside[ok].mean())
 
 
+def _ratio(regret: np.ndarray, pop: np.ndarray, base: np.ndarray) -> dict:
+    """Regret / population top pick's: diamonds (with an 80% bootstrap interval over creators) and per-B."""
+    idx = np.random.default_rng(0).integers(0, len(regret), (500, len(regret)))
+    boot = regret[idx].sum(axis=1) / np.maximum(pop[idx].sum(axis=1), 1e-9)
+    return {"ratio": float(regret.sum() / pop.sum()), "lo": float(np.quantile(boot, 0.1)),
+            "hi": float(np.quantile(boot, 0.9)), "per_B": float((regret / base).sum() / (pop / base).sum())}
+
+
 def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: Path, het=None,
               policies: tuple[str, ...] = POLICIES) -> dict:
     hist, latest, truth, allowed, pop, best = _world(n, sd, seed, rec)
+    base = _base(rec, latest)
     rng = np.random.default_rng(seed + 99)
     rows = np.arange(n)
     out: dict[str, dict] = {}
     pop_arm = np.argmax(pop, axis=1)
+    pop_regret = (best - truth[rows, pop_arm]) * weeks
     rand_arm = np.array([rng.choice(np.flatnonzero(a)) for a in allowed for _ in range(weeks)]).reshape(n, weeks)
     for name, arms in (("population top pick", np.repeat(pop_arm[:, None], weeks, axis=1)), ("random allowed", rand_arm)):
         gain = truth[rows[:, None], arms]
-        out[name] = {"gain": float(gain.sum()), "regret": float((best[:, None] - gain).sum())}
+        regret = (best[:, None] - gain).sum(axis=1)
+        out[name] = {"gain": float(gain.sum()), "regret": float(regret.sum()), **_ratio(regret, pop_regret, base)}
     start = pd.Timestamp(hist["week"].max()) + pd.Timedelta(days=7)
     cover = {}
     for policy in policies:
-        db = tmp / f"plan-{sd}-{policy}.db"
+        db = tmp / f"plan-{seed}-{sd}-{policy}.db"
         store, summary = init_store(str(db), validate_history(hist), rec, seed=seed, policy=policy, horizon=weeks)
         if het is not None:  # diagnostic: replace the estimated spread (e.g. by the simulator's true one)
-            hyper = replace(summary.hyper, het_var=het(sd))
+            hyper = replace(summary.hyper, het_var=het(sd), het_log=float(np.log1p(het(sd))))
             with store.begin() as conn:
                 store.put_settings(conn, {"hyper": hyper.to_dict()})
             summary = replace(summary, hyper=hyper)
@@ -122,10 +138,12 @@ def run_world(n: int, weeks: int, sd: float, seed: int, rec: Recommender, tmp: P
             record_weeks(store, validate_history(_week_rows(latest, arms, week, sd, seed, t), source=f"week {week}"))
         secs = time.perf_counter() - t0
         cover[policy] = (cover_before, _coverage(store, rec, truth))
-        out[f"plan ({policy})"] = {"gain": float(gain.sum()), "regret": float((best[:, None] - gain).sum()),
-                                   "secs": secs, "het_var": summary.hyper.het_var}
+        regret = (best[:, None] - gain).sum(axis=1)
+        out[f"plan ({policy})"] = {"gain": float(gain.sum()), "regret": float(regret.sum()), "secs": secs,
+                                   **_ratio(regret, pop_regret, base)}
+        hyper = summary.hyper
         store.dispose()
-    return {"results": out, "coverage": cover, "oracle": float(best.sum() * weeks)}
+    return {"results": out, "coverage": cover, "oracle": float(best.sum() * weeks), "hyper": hyper}
 
 
 def speed(n: int, rec: Recommender, tmp: Path) -> None:
@@ -147,34 +165,57 @@ def speed(n: int, rec: Recommender, tmp: Path) -> None:
           f"{rss1:.0f} MB after next; same picks: {again['strategy'].equals(picks['strategy'])}")
 
 
+def _print_world(res: dict, sd: float, weeks: int) -> None:
+    h = res["hyper"]
+    print(f"\ncreator effects sd {sd} (log scale); oracle gain {res['oracle']:,.0f} diamonds; estimated spread: "
+          f"log-scale variance {h.het_log:.3f} +- {h.het_se:.3f} (true {sd * sd:.3f}), h^2 {h.het_var:.3f}")
+    print(f"{'policy':<22}{'true gain':>13}{'regret':>13}{'regret / population [80% boot]':>33}{'per-B ratio':>13}")
+    for name, r in res["results"].items():
+        extra = f"   ({r['secs']:.1f} s for {weeks} x next+record)" if "secs" in r else ""
+        print(f"{name:<22}{r['gain']:>13,.0f}{r['regret']:>13,.0f}{r['ratio']:>19.2f} [{r['lo']:.2f}, {r['hi']:.2f}]"
+              f"{r['per_B']:>13.2f}{extra}")
+    for policy, (before, after) in res["coverage"].items():
+        print(f"80% interval coverage of the personal truth ({policy}): before {before:.3f}, "
+              f"after {weeks} weeks {after:.3f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--creators", type=int, default=600)
     ap.add_argument("--weeks", type=int, default=12)
     ap.add_argument("--effect-sd", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", default=None, help="several seeds, e.g. 1,2,3 (a summary table follows)")
     ap.add_argument("--speed", type=int, default=0, help="also time plan next for this many creators")
+    ap.add_argument("--speed-only", action="store_true", help="only the --speed timing, no simulated worlds")
     ap.add_argument("--true-spread", action="store_true",
-                    help="diagnostic: give the plan the simulator's true spread (het_var = effect sd^2) instead of "
+                    help="diagnostic: give the plan the simulator's true spread (h^2 = exp(sd^2) - 1) instead of "
                          "the one estimated from the history")
     ap.add_argument("--policies", default="greedy,kg,thompson")
     args = ap.parse_args(argv)
     rec = Recommender.load()
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
+    policies = tuple(args.policies.split(","))
     print(f"SIMULATED creators: {args.creators}, {args.weeks} planned weeks after {HISTORY_WEEKS} weeks of history, "
-          f"seed {args.seed}; population model: the shipped one (trained on simulated data, no creator effects)")
+          f"seeds {seeds}; population model: the shipped one (trained on simulated data, no creator effects)")
+    table = []
     with tempfile.TemporaryDirectory() as d:
-        for sd in (args.effect_sd, 0.0):
-            het = (lambda sd: sd * sd) if args.true_spread else None
-            res = run_world(args.creators, args.weeks, sd, args.seed, rec, Path(d), het, tuple(args.policies.split(",")))
-            print(f"\ncreator effects sd {sd} (log scale); oracle gain {res['oracle']:,.0f} diamonds")
-            pop_regret = res["results"]["population top pick"]["regret"]
-            print(f"{'policy':<22}{'true gain':>14}{'regret':>14}{'regret / population':>22}")
-            for name, r in res["results"].items():
-                extra = f"   ({r['secs']:.1f} s for {args.weeks} x next+record; het_var {r['het_var']:.3f})" if "secs" in r else ""
-                print(f"{name:<22}{r['gain']:>14,.0f}{r['regret']:>14,.0f}{r['regret'] / pop_regret:>22.2f}{extra}")
-            for policy, (before, after) in res["coverage"].items():
-                print(f"80% interval coverage of the personal truth ({policy}): before {before:.3f}, "
-                      f"after {args.weeks} weeks {after:.3f}")
+        for seed in [] if args.speed_only else seeds:
+            print(f"\n=== seed {seed}")
+            for sd in (args.effect_sd, 0.0):
+                het = (lambda sd: float(np.expm1(sd * sd))) if args.true_spread else None
+                res = run_world(args.creators, args.weeks, sd, seed, rec, Path(d), het, policies)
+                _print_world(res, sd, args.weeks)
+                for p in policies:
+                    r = res["results"][f"plan ({p})"]
+                    table.append((seed, sd, p, r["ratio"], r["per_B"], res["coverage"][p][1], res["hyper"].het_log))
+        if len(seeds) > 1:
+            print("\nsummary: plan regret / population top pick's (diamonds; per-B), 80% coverage after the weeks")
+            for sd in (args.effect_sd, 0.0):
+                for p in policies:
+                    rows = [t for t in table if t[1] == sd and t[2] == p]
+                    cells = "  ".join(f"seed {t[0]}: {t[3]:.2f} ({t[4]:.2f}) cov {t[5]:.2f}" for t in rows)
+                    print(f"  effects sd {sd}, {p:<9} {cells}")
         if args.speed:
             speed(args.speed, rec, Path(d))
 

@@ -24,8 +24,8 @@ from ..data.contract import ReadResult
 from ..data.fields import ALL_STRATEGIES, PROFILE_COLUMNS, STRATEGIES
 from ..errors import InputError
 from . import policy as pol
-from .posterior import Hyper, Posterior, Prior, fit_hyper, posterior, prior_from_population, weekly_sums
-from .reasons import reasons
+from .posterior import K, Hyper, Posterior, Prior, fit_hyper, posterior, prior_from_population, weekly_sums
+from .reasons import reasons, spread_note
 from .store import WEEK_FIELDS, Store, now, picks_table, weeks_table
 
 __all__ = ["InitSummary", "RecordSummary", "CreatorView", "init_store", "record_weeks", "next_picks",
@@ -34,7 +34,7 @@ __all__ = ["InitSummary", "RecordSummary", "CreatorView", "init_store", "record_
 PICK_COLUMNS = ("creator_id", "week", "strategy", "expected_uplift", "low", "high", "reason", "own_weeks",
                 "chance_best", "policy")
 CHUNK = 20_000
-POSTERIOR_MODEL = "ratio-normal-v1"
+POSTERIOR_MODEL = "baseline-ratio-normal-v2"
 """Which posterior the stored hyper-parameters belong to (posterior.py); another one is refused."""
 _TEXT = {"creator_id", "week", "strategy", "category", "region"}
 _PROFILE = tuple(c.name for c in PROFILE_COLUMNS)
@@ -105,6 +105,20 @@ def _read_weeks(conn: Any, creator_ids: list[str] | None = None, lo: str | None 
 
 
 # --------------------------------------------------------------------------- population prior
+def _base(rec: Any, rows: pd.DataFrame) -> np.ndarray:
+    """Each week's population baseline B_t (diamonds, >= K) at the profile it was played with.
+
+    The population model's fitted income level (``UpliftRanker.scale_of``: level model + its offset);
+    a model without one gives ``prior_weekly_diamonds`` + K.
+    """
+    ranker = getattr(getattr(rec, "model", None), "ranker", None)
+    if len(rows) and ranker is not None and hasattr(ranker, "scale_of"):
+        base = np.asarray(ranker.scale_of(rows[list(_PROFILE)]), dtype=float)
+    else:
+        base = rows["prior_weekly_diamonds"].to_numpy(dtype=float) + K
+    return np.maximum(base, K)
+
+
 def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray]:
     """Prior (n, 5) and rules-allowed mask from the Recommender at each creator's latest profile."""
     cols = list(_PROFILE) + (["region"] if "region" in latest and latest["region"].notna().all() else [])
@@ -115,7 +129,7 @@ def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray]:
     def grid(name: str) -> np.ndarray:
         return long[name].to_numpy(dtype=float).reshape(-1, k)[:, order]
 
-    prior = prior_from_population(latest["prior_weekly_diamonds"].to_numpy(dtype=float), grid("uplift_diamonds"),
+    prior = prior_from_population(_base(rec, latest), grid("uplift_diamonds"),
                                   grid("uplift_low"), grid("uplift_high"))
     allowed = long["allowed"].to_numpy(dtype=bool).reshape(-1, k)[:, order]
     return prior, allowed
@@ -141,9 +155,9 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
     rows = _rows(history)
     latest = _latest(rows)
     prior, _ = _population(rec, latest)
-    hyper = fit_hyper(rows, prior)
+    hyper = fit_hyper(rows, _base(rec, rows), prior)
     if spread is not None:
-        hyper = replace(hyper, het_var=float(spread) ** 2)
+        hyper = replace(hyper, het_var=float(spread) ** 2, het_log=float(np.log1p(float(spread) ** 2)))
     store = Store.open(db, create=True)
     with store.begin() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(weeks_table)).scalar_one():
@@ -154,10 +168,8 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
                                   "seed": int(seed), "policy": policy,
                                   "horizon": int(horizon), "initialised_at": now()})
     notes = list(history.notes)
-    if hyper.het_var == 0 and spread is None:
-        notes.append("the history does not clearly show creators' own effects spreading beyond the population "
-                     "model's uncertainty, so the plan starts from the population's intervals "
-                     "(set --spread if you know creators differ)")
+    if spread is None:
+        notes.append(spread_note(hyper))
     return store, InitSummary(int(rows["creator_id"].nunique()), len(rows), hyper, tuple(notes))
 
 
@@ -234,7 +246,7 @@ def _posterior_for(rec: Any, weeks: pd.DataFrame, hyper: Hyper) -> tuple[pd.Data
     latest = _latest(weeks)
     creators = latest["creator_id"].to_numpy().astype(str)
     prior, allowed = _population(rec, latest)
-    W, WZ = weekly_sums(weeks, creators, hyper)
+    W, WZ = weekly_sums(weeks, _base(rec, weeks), creators, hyper)
     counts = np.zeros((len(creators), len(ALL_STRATEGIES)), dtype=int)
     ci = np.searchsorted(creators, weeks["creator_id"].to_numpy().astype(str))
     ai = pd.Categorical(weeks["strategy"], categories=list(ALL_STRATEGIES)).codes
@@ -309,7 +321,7 @@ def _next_chunk(store: Store, rec: Any, hyper: Hyper, settings: dict, weeks: pd.
     creators = latest["creator_id"].to_numpy().astype(str)
     target = np.array([week_of[c] for c in creators], dtype=object) if len(old) else target
     keys = [f"{c}|{w}" for c, w in zip(creators, target)]
-    sigma2 = hyper.sigma2(latest["prior_weekly_diamonds"].to_numpy(dtype=float))
+    sigma2 = hyper.sigma2(prior.scale)
     picks = pol.choose(post, prior, sigma2, allowed, keys, seed=int(settings.get("seed", 0)),
                        policy=str(settings.get("policy", "greedy")), horizon=int(settings.get("horizon", 12)))
     rows = np.arange(len(creators))

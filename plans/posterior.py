@@ -1,55 +1,52 @@
 """Personal posteriors: the population model is the prior, the creator's own weeks update it.
 
-The model (normal-normal, conjugate, on a scaled outcome)
----------------------------------------------------------
-For creator c with level L_c (its latest ``prior_weekly_diamonds``, the
-mean of the 4 weeks before) and week t with gift diamonds ``y_t`` and
-strategy ``s_t``::
+The model (one joint linear-Gaussian model per creator, on a scaled outcome)
+----------------------------------------------------------------------------
+Week t of creator c has gift diamonds ``y_t``, strategy ``s_t`` and the
+profile it was played with. ``B_t`` is the population's *baseline* for that
+profile: the population model's fitted weekly income level at the week's
+profile (``UpliftRanker.scale_of``: its level model + 10 diamonds; a model
+without one falls back to ``prior_weekly_diamonds`` + K). Then::
 
-    r_t = (y_t + K) / (L_c + K)                       K = 10 diamonds (uplift.md's ratio target)
-    r_t = a_c + d_c[s_t] + e_t,   e_t ~ N(0, sigma^2(L_c)),   d_c[none] = 0
+    r_t = (y_t + K) / B_t                             K = 10 diamonds
+    r_t = a_c + d_c[s_t] + e_t,   e_t ~ N(0, sigma^2(B_t)),   d_c[none] = 0
 
-* Uplift is additive by definition (E[y | s] = E[y | none] + uplift_s), so on
-  this scale it is exactly linear: ``d_c[s]`` = the creator's own uplift of s
-  divided by B = L_c + K, and in diamonds uplift_s = B x d_s. No log, so no
-  bias from the mean of a log not being the log of a mean (measured: a log
-  scale made the plan pick worse than the population for small creators,
-  whose weeks are mostly 0-3 gifts).
-* ``a_c`` is the creator's baseline (its 'none' weeks relative to its level),
-  with a flat prior N(base_mean, 100): it is learnt from the creator's own
-  weeks only, and each effect is judged against the creator's own plain weeks.
-* Prior of ``d_c[s]``: N(m_s, tau_s^2 + het_s) from the population model at
-  the creator's current profile: ``m_s = uplift_s / B``; ``tau_s`` = the width
-  of the model's 80% interval [low, high] / B / (2 x 1.2816), so the prior is
-  exactly as strong as the model is sure. ``het_s = h^2 (base_mean + m_s)^2``
-  is how far a creator's own effect may sit from the population's: a relative
-  spread h (a creator's gifts under s are the population's times exp(b),
-  b ~ N(0, h^2)), estimated from the ``plan init`` history on the log scale,
-  where whale gifts do not swamp it (method of moments: mean over
-  creator-strategy pairs of (d_hat - m)^2 - tau^2 - sampling variance,
-  less one standard error, floored at 0). The estimate is noisy: its
-  standard error is ~0.14 for a 500-creator x 8-week history. Without the
-  standard error subtracted, a simulated true spread of 0.5 (h^2 = 0.25)
-  gave 0.12, 0.18, 0.37 and 0.59 on four seeds (500 creators) and 0.00 and
-  0.44 on two (600), and no spread gave 0 on three seeds but 0.18 and 0.10
-  on two others; less two standard errors (an earlier version) it was 0
-  even with effects, so intervals covered only ~0.28 of the personal truth
-  (benchmarks/bench_plan.py). Winsorizing log(r) at the level bin's 2% / 5%
-  quantiles, and matching medians against a within-creator label
-  permutation, were tried and were no steadier. A creator is not the average
-  creator; an interval that ignored this would be too narrow. ``plan init
-  --spread`` sets h when a bigger history or experience says more.
-* ``sigma^2(L)`` is the week-to-week noise of r: pooled within-(creator,
-  strategy) variance in 8 bins of the level, from the ``plan init`` history.
-  It is large (single whale gifts): a creator's own weeks move the estimate
-  only as fast as they really inform it. Weeks are not trimmed: capping
-  whale weeks (tried: at a strategy's median + the pooled 99th percentile)
-  biased the strategies tried most downwards and made the plan worse in
-  benchmarks/bench_plan.py. Also tried and dropped (seed 1, 500 creators,
-  no creator effects, regret vs the population pick): a per-creator noise
-  shrunk to its bin's (4 prior weeks) 2.21x against 2.04x pooled; an
-  empirical-Bayes prior on the baseline a_c instead of a flat one made the
-  picks from the history alone 2.58x against 1.56x.
+* ``a_c`` is the creator's own offset against the population baseline
+  (flat prior N(base_mean, 100)), learnt jointly from all its weeks, so each
+  strategy is judged against the creator's own plain weeks, and weeks played
+  at other profiles are put on one footing by their own B_t. This per-week
+  baseline is what makes old weeks usable: in the simulator a creator's
+  expected income grows ~50% over an 8-week history (followers, engagement,
+  the lasting part of engage / improve weeks), so dividing every week by
+  the *latest* level (an earlier version) made the early, mostly 'none'
+  weeks look poor and whatever was tried later look good: with no personal
+  effects at all the plan's regret was 1.30x the population pick's; with
+  B_t it is ~1.0x (benchmarks/bench_plan.py).
+* ``d_c[s]`` is the creator's own uplift of s at its latest profile divided
+  by B (its latest baseline): uplift in diamonds = B x d. Prior
+  N(m_s, tau_s^2 + het_s): ``m_s = uplift_s / B`` from the population model
+  at the latest profile; ``tau_s`` = the width of its 80% interval / B /
+  (2 x 1.2816), so the prior is exactly as strong as the model is sure;
+  ``het_s = h^2 (base_mean + m_s)^2`` is how far a creator's own effect may
+  sit from the population's (a creator's gifts under s are the
+  population's times a mean-1 multiplier of relative variance h^2).
+* ``h^2`` is estimated by empirical Bayes across all creators of the ``plan
+  init`` history, on the log scale where single whale gifts do not swamp
+  it: for each creator and strategy tried alongside 'none', the contrast
+  e = mean log r(s) - mean log r(none) - log(1 + m_s / base_mean) has
+  variance v + v_h, with v = the population model's (log-scale) interval
+  variance + the sampling variance of the two means (pooled log noise);
+  v_h maximises the normal likelihood of all contrasts (standard error
+  from its curvature), and h^2 = exp(v_h) - 1. Without personal effects it
+  is ~0 (then the plan stays on the population's intervals); the estimate
+  has a standard error of ~0.09 on 600 creators x 8 weeks and ~0.05 on
+  2,000. ``plan init --spread`` replaces it.
+* ``sigma^2(B)`` is the week-to-week noise of r: the pooled within-(creator,
+  strategy) variance in 8 bins of B, from the ``plan init`` history. It is
+  large (single whale gifts). Weeks are not trimmed: capping whale weeks
+  (tried again with B_t: at a bin's 99th percentile, rescaled to keep the
+  bin's mean) helped with personal effects but made the picks worse than
+  the population's without them.
 
 The posterior is Gaussian in (a, d_1..d_5): precision = prior precision +
 X'WX, mean = precision^-1 (prior precision x prior mean + X'Wr), with X the
@@ -60,7 +57,9 @@ Intervals: mean +- the posterior sd, in the population interval's own
 asymmetry (a split normal: the prior's lower and upper half-widths, widened
 by het_s and shrunk in proportion to the posterior sd). With no own weeks the
 expected uplift is exactly the population's and, when h = 0, so is its
-interval; with many weeks the creator's data win.
+interval; with many weeks the creator's data win. The interval is for the
+creator's expected uplift at its latest profile (what the simulator's
+``true_personal_uplift_<s>`` columns hold).
 """
 
 from __future__ import annotations
@@ -73,16 +72,17 @@ import pandas as pd
 from ..data.fields import ALL_STRATEGIES
 
 __all__ = ["K", "Z80", "Hyper", "fit_hyper", "scaled_outcome", "weekly_sums", "Prior", "prior_from_population",
-           "Posterior", "posterior", "creator_level"]
+           "Posterior", "posterior", "het_from_contrasts"]
 
 K = 10.0
-"""Diamonds added to the outcome and the level (zero-gift weeks are common)."""
+"""Diamonds added to the outcome (zero-gift weeks are common)."""
 Z80 = 1.2815515655446004
 """Standard-normal 0.9 quantile: an 80% interval is mean +- Z80 sd."""
 BASE_VAR = 100.0
-"""Prior variance of the baseline a_c: flat, so it is learnt from the creator's own weeks only."""
+"""Prior variance of the offset a_c: flat, so it is learnt from the creator's own weeks only."""
 _MIN_REL = -0.95  # relative uplifts below -95% of the level are not believable; clipped
 _N_BINS = 8
+_MAX_LOG_HET = 4.0  # upper bound of the log-scale spread searched (sd 2: a creator's effect x/÷ 7)
 ARMS = len(ALL_STRATEGIES)
 
 
@@ -90,12 +90,15 @@ ARMS = len(ALL_STRATEGIES)
 class Hyper:
     """Empirical-Bayes hyper-parameters, estimated once from the ``plan init`` history."""
 
-    noise_edges: tuple[float, ...]  # inner bin edges on log(L + K)
+    noise_edges: tuple[float, ...]  # inner bin edges on log(B)
     noise_var: tuple[float, ...]  # sigma^2 of r per bin (len(noise_edges) + 1)
     base_mean: float  # mean of r on 'none' weeks
     base_var: float
-    het_var: float  # h^2: relative creator-to-creator spread of effects
+    het_var: float  # h^2: relative creator-to-creator spread of effects (exp(het_log) - 1)
     weeks_used: int
+    het_log: float = 0.0  # the log-scale spread v_h it comes from
+    het_se: float = float("nan")  # its standard error
+    het_pairs: int = 0  # creator-strategy contrasts it was estimated from
 
     def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -103,11 +106,12 @@ class Hyper:
     @classmethod
     def from_dict(cls, d: dict) -> "Hyper":
         return cls(tuple(d["noise_edges"]), tuple(d["noise_var"]), float(d["base_mean"]),
-                   float(d["base_var"]), float(d["het_var"]), int(d["weeks_used"]))
+                   float(d["base_var"]), float(d["het_var"]), int(d["weeks_used"]),
+                   float(d.get("het_log", 0.0)), float(d.get("het_se", float("nan"))), int(d.get("het_pairs", 0)))
 
-    def sigma2(self, level: np.ndarray) -> np.ndarray:
-        """Week-to-week noise variance of r for a creator at level L."""
-        idx = np.searchsorted(np.asarray(self.noise_edges), np.log(np.asarray(level, dtype=float) + K))
+    def sigma2(self, base: np.ndarray) -> np.ndarray:
+        """Week-to-week noise variance of r for a week with baseline B."""
+        idx = np.searchsorted(np.asarray(self.noise_edges), np.log(np.asarray(base, dtype=float)))
         return np.asarray(self.noise_var)[idx]
 
     def het(self, m: np.ndarray) -> np.ndarray:
@@ -115,9 +119,9 @@ class Hyper:
         return self.het_var * (self.base_mean + m) ** 2
 
 
-def scaled_outcome(gift: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """r = (gift + K) / (level + K)."""
-    return (np.asarray(gift, dtype=float) + K) / (np.asarray(level, dtype=float) + K)
+def scaled_outcome(gift: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """r = (gift + K) / B, B the week's population baseline (already >= K)."""
+    return (np.asarray(gift, dtype=float) + K) / np.asarray(base, dtype=float)
 
 
 def _arm_codes(strategy: pd.Series) -> np.ndarray:
@@ -125,7 +129,7 @@ def _arm_codes(strategy: pd.Series) -> np.ndarray:
 
 
 def _pooled_noise(df: pd.DataFrame, col: str, n_bins: int) -> list[float]:
-    """Pooled within-(creator, arm) variance of ``col`` per level bin (E[dev^2] = sigma^2 (n-1)/n)."""
+    """Pooled within-(creator, arm) variance of ``col`` per baseline bin (E[dev^2] = sigma^2 (n-1)/n)."""
     g = df.groupby(["c", "arm"])[col]
     dev = df[col] - g.transform("mean")
     n = g.transform("size")
@@ -138,18 +142,19 @@ def _pooled_noise(df: pd.DataFrame, col: str, n_bins: int) -> list[float]:
     return out
 
 
-def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
-    """Hyper-parameters from a history (creator_id, strategy, gift_diamonds, prior_weekly_diamonds; sorted by week).
+def fit_hyper(weeks: pd.DataFrame, base: np.ndarray, prior: "Prior | None" = None) -> Hyper:
+    """Hyper-parameters from a history (creator_id, strategy, gift_diamonds) and each week's baseline B_t.
 
     ``prior`` is the population prior at each creator's latest profile, rows in
-    ``sorted(creator_id.unique())`` order; without it ``het_var`` is 0.
+    ``sorted(creator_id.unique())`` order; without it the spread ``het_var`` is 0.
     """
-    level = creator_level(weeks)
+    creators = np.array(sorted(weeks["creator_id"].astype(str).unique()))
+    base = np.asarray(base, dtype=float)
     df = pd.DataFrame({
-        "c": weeks["creator_id"].astype(str).to_numpy(),
+        "c": np.searchsorted(creators, weeks["creator_id"].astype(str).to_numpy()),
         "arm": _arm_codes(weeks["strategy"]),
-        "r": scaled_outcome(weeks["gift_diamonds"], level),
-        "lv": np.log(level + K),
+        "r": scaled_outcome(weeks["gift_diamonds"], base),
+        "lv": np.log(base),
     })
     df["z"] = np.log(df["r"])
     enough = len(df) >= 8 * _N_BINS
@@ -158,58 +163,63 @@ def fit_hyper(weeks: pd.DataFrame, prior: "Prior | None" = None) -> Hyper:
     noise = _pooled_noise(df, "r", len(edges) + 1)
     none = df[df["arm"] == 0]
     base_mean = float(none["r"].mean()) if len(none) else float(df["r"].mean()) if len(df) else 1.0
-    het = 0.0
+    v_h, se, pairs = 0.0, float("nan"), 0
     if prior is not None:
         df["s2z"] = np.asarray(_pooled_noise(df, "z", len(edges) + 1))[df["bin"]]
-        het = _log_het(df, prior, base_mean)
-    return Hyper(tuple(map(float, edges)), tuple(noise), base_mean, BASE_VAR, het, len(df))
+        v_h, se, pairs = _log_het(df, prior, base_mean)
+    return Hyper(tuple(map(float, edges)), tuple(noise), base_mean, BASE_VAR, float(np.expm1(v_h)), len(df),
+                 v_h, se, pairs)
 
 
-def _log_het(df: pd.DataFrame, prior: "Prior", base_mean: float) -> float:
-    """h^2 by the method of moments on log(r) (see the module docstring)."""
-    creators = np.array(sorted(df["c"].unique()))
+def _log_het(df: pd.DataFrame, prior: "Prior", base_mean: float) -> tuple[float, float, int]:
+    """(v_h, its standard error, contrasts used): the log-scale spread (see the module docstring)."""
     stats = dict(m=("z", "mean"), n=("z", "size"), s2=("s2z", "mean"))
     none = df[df["arm"] == 0].groupby("c").agg(**stats)
     arms = df[df["arm"] > 0].groupby(["c", "arm"]).agg(**stats).join(none.add_suffix("_none"), on="c", how="inner")
     if arms.empty:
-        return 0.0
-    ci = np.searchsorted(creators, arms.index.get_level_values("c").to_numpy())
+        return 0.0, float("nan"), 0
+    ci = arms.index.get_level_values("c").to_numpy()
     ai = arms.index.get_level_values("arm").to_numpy() - 1
     m, below, above = prior.mean[ci, ai], prior.below[ci, ai], prior.above[ci, ai]
     rel = lambda x: np.log1p(np.maximum(x / base_mean, _MIN_REL))  # noqa: E731  ratio-scale uplift -> log effect
-    m_log = rel(m)
     tau2_log = ((rel(m + above) - rel(m - below)) / (2 * Z80)) ** 2
-    d_hat = (arms["m"] - arms["m_none"]).to_numpy()
-    sv = (arms["s2"] / arms["n"] + arms["s2_none"] / arms["n_none"]).to_numpy()
-    v = tau2_log + sv  # each pair's variance without the spread: E[(d_hat - m)^2] = v + h^2
-    ok = np.isfinite(d_hat - m_log) & np.isfinite(v) & (v > 0)
-    if ok.sum() < 2:
-        return 0.0
-    # the moment estimate less one standard error, floored at 0 (the SE is ~0.14 for 500 creators x 8
-    # weeks: less two of them estimated 0 even for a true log-scale spread of 0.5; less none, 0.10 with no spread)
-    excess = ((d_hat - m_log) ** 2 - v)[ok]
-    return float(max(np.mean(excess) - np.std(excess, ddof=1) / np.sqrt(len(excess)), 0.0))
+    e = (arms["m"] - arms["m_none"]).to_numpy() - rel(m)
+    v = tau2_log + (arms["s2"] / arms["n"] + arms["s2_none"] / arms["n_none"]).to_numpy()
+    ok = np.isfinite(e) & np.isfinite(v) & (v > 0)
+    return het_from_contrasts(e[ok], v[ok])
 
 
-def creator_level(weeks: pd.DataFrame) -> np.ndarray:
-    """Each row's creator level L_c: the creator's latest ``prior_weekly_diamonds`` (rows sorted by week)."""
-    return weeks.groupby("creator_id", sort=False)["prior_weekly_diamonds"].transform("last").to_numpy(dtype=float)
+def het_from_contrasts(e: np.ndarray, v: np.ndarray) -> tuple[float, float, int]:
+    """Maximum-likelihood v_h >= 0 for contrasts e_i ~ N(0, v_i + v_h); (v_h, standard error, count)."""
+    from scipy.optimize import minimize_scalar
+
+    e, v = np.asarray(e, dtype=float), np.asarray(v, dtype=float)
+    if len(e) < 2:
+        return 0.0, float("nan"), int(len(e))
+
+    def nll(x: float) -> float:
+        return 0.5 * float(np.sum(np.log(v + x) + e**2 / (v + x)))
+
+    x = float(minimize_scalar(nll, bounds=(0.0, _MAX_LOG_HET), method="bounded", options={"xatol": 1e-4}).x)
+    x = 0.0 if nll(0.0) <= nll(x) else x  # the boundary: no spread beyond the model's uncertainty
+    info = 0.5 * float(np.sum(1.0 / (v + x) ** 2))  # expected Fisher information
+    return x, info ** -0.5, int(len(e))
 
 
-def weekly_sums(weeks: pd.DataFrame, creators: np.ndarray, hyper: Hyper) -> tuple[np.ndarray, np.ndarray]:
-    """Per creator (in ``creators`` order) and arm: sum of w = 1/sigma^2 and of w z, shapes (n, 6)."""
+def weekly_sums(weeks: pd.DataFrame, base: np.ndarray, creators: np.ndarray, hyper: Hyper
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per creator (in ``creators`` order) and arm: sum of w = 1/sigma^2(B_t) and of w r, shapes (n, 6)."""
     n = len(creators)
     W = np.zeros((n, ARMS))
     WZ = np.zeros((n, ARMS))
     if len(weeks) == 0:
         return W, WZ
-    level = creator_level(weeks)
-    s2 = hyper.sigma2(level)
+    s2 = hyper.sigma2(base)
     ci = np.searchsorted(creators, weeks["creator_id"].astype(str).to_numpy())
     ai = _arm_codes(weeks["strategy"])
-    z = scaled_outcome(weeks["gift_diamonds"], level)
+    r = scaled_outcome(weeks["gift_diamonds"], base)
     np.add.at(W, (ci, ai), 1.0 / s2)
-    np.add.at(WZ, (ci, ai), z / s2)
+    np.add.at(WZ, (ci, ai), r / s2)
     return W, WZ
 
 
@@ -217,16 +227,16 @@ def weekly_sums(weeks: pd.DataFrame, creators: np.ndarray, hyper: Hyper) -> tupl
 class Prior:
     """The population model's answer on the scaled outcome, per creator and strategy (n, 5)."""
 
-    scale: np.ndarray  # B = P + K, (n,)
+    scale: np.ndarray  # B: the population baseline at the latest profile, (n,)
     mean: np.ndarray  # m_s
     var: np.ndarray  # tau_s^2 (population interval only)
     below: np.ndarray  # m_s - low_s / B (lower half-width of the 80% interval)
     above: np.ndarray  # H_s - m_s
 
 
-def prior_from_population(level: np.ndarray, uplift: np.ndarray, low: np.ndarray, high: np.ndarray) -> Prior:
-    """Population uplift and 80% interval in diamonds (n, 5) -> prior on d at level L (n,)."""
-    B = np.asarray(level, dtype=float)[:, None] + K
+def prior_from_population(base: np.ndarray, uplift: np.ndarray, low: np.ndarray, high: np.ndarray) -> Prior:
+    """Population uplift and 80% interval in diamonds (n, 5) -> prior on d for baselines B (n,)."""
+    B = np.asarray(base, dtype=float)[:, None]
 
     def lg(x: np.ndarray) -> np.ndarray:
         return np.maximum(np.asarray(x, dtype=float) / B, _MIN_REL)

@@ -6,8 +6,9 @@ import numpy as np
 
 from ..data.fields import ALL_STRATEGIES
 from .policy import Picks
+from .posterior import Hyper
 
-__all__ = ["reasons"]
+__all__ = ["reasons", "spread_note"]
 
 
 def _d(x: float) -> str:
@@ -35,3 +36,18 @@ def reasons(picks: Picks, up: np.ndarray, lo: np.ndarray, hi: np.ndarray, own: n
         sure = f"{100 * picks.p_best[i]:.0f}% chance it is your best allowed option, {basis}"
         out.append(f"{gain}. {sure.capitalize()}. Trying it: {teach}")
     return out
+
+
+def spread_note(hyper: Hyper) -> str:
+    """What the history said about how far creators' own effects sit from the population's."""
+    if hyper.het_pairs < 2:
+        return ("the history has too few creators who tried a strategy beside weeks of 'none' to tell how much "
+                "creators differ, so the plan starts from the population's intervals (set --spread if you know)")
+    how = (f"log-scale variance {hyper.het_log:.2f} +- {hyper.het_se:.2f} from {hyper.het_pairs:,} creator-strategy "
+           f"contrasts in the history")
+    if hyper.het_var == 0:
+        return (f"the history does not show creators' own effects spreading beyond the population model's "
+                f"uncertainty ({how}), so the plan starts from the population's intervals "
+                f"(set --spread if you know creators differ)")
+    return (f"creators' own effects spread around the population's by a relative sd of ~{hyper.het_var ** 0.5:.2f} "
+            f"({how}; with few creators this is rough: --spread sets it)")
