@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from livelift.data.contract import validate_history
-from livelift.data.fields import ALL_STRATEGIES, STRATEGIES
+from livelift.data.fields import ALL_STRATEGIES
 from livelift.plans import init_store, next_picks, record_weeks
 from livelift.plans.planner import _base, _posterior_for, _settings, _read_weeks
 from livelift.recommender.simulate import expected_outcome, simulate_history, simulate_outcome
