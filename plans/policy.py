@@ -7,9 +7,11 @@ only among the strategies the rules allow, plus ``none``:
   creator's own weeks already move that mean; the benchmark
   (benchmarks/bench_plan.py, 600 simulated creators, 12 weeks, seeds 1-3)
   found it the best of the three on both regimes taken together: regret /
-  population top pick 0.79 / 0.83 / 0.73 with creator effects (kg 0.79 /
-  0.84 / 0.69) and 1.00 / 1.20 / 0.92 without (kg 1.31 / 1.26 / 0.94,
-  thompson 1.2-4.7). Week-to-week gifts are so noisy (single whale gifts,
+  population top pick 0.77 / 0.82 / 0.74 with creator effects (kg 0.78 /
+  0.86 / 0.70) and 1.03 / 1.19 / 0.86 without (kg 1.22 / 1.36 / 1.02,
+  thompson 1.0-4.7); with 2,000 creators kg is as good or better on the
+  diamond sum (0.73 / 0.73 / 0.88 and 1.10 / 0.66 / 0.78 against 0.79 /
+  0.71 / 0.88 and 1.47 / 0.76 / 1.01) but not per creator. Week-to-week gifts are so noisy (single whale gifts,
   gamma-Poisson counts) that a week spent exploring rarely teaches enough
   to pay for itself within 12 weeks; a knowledge gradient over the
   remaining weeks only (H = 12 - t) instead of a rolling 12 was no better

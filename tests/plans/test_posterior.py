@@ -108,6 +108,7 @@ def test_fit_hyper_recovers_noise_and_finds_no_spread_without_a_prior(recommende
     # week-to-week noise of r = (gifts + 10) / B: large (single whale gifts), largest for the smallest creators
     assert len(hyper.noise_var) == 8 and all(0.5 < v < 5000.0 for v in hyper.noise_var)
     assert np.mean(hyper.noise_var[:2]) > hyper.noise_var[-1]
+    assert all(a >= b for a, b in zip(hyper.noise_var, hyper.noise_var[1:]))  # pooled to fall with B
     assert 0.5 < hyper.base_mean < 2.0  # 'none' weeks sit near the population's baseline
     assert hyper.het_var == 0.0 and hyper.het_pairs == 0  # no population prior given: no spread estimated
 
