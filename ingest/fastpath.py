@@ -134,8 +134,7 @@ def _loop(rd: Any, block: list[bytes], path: Path, ctx: dict, where: list, fold_
     """
     rooms, by_name = rd.rooms, _BY_NAME
     lineno, lines, events, newest = where[0], rd.lines, rd.events, rd.newest
-    for raw in block:
-        lineno += 1
+    for lineno, raw in enumerate(block, lineno + 1):
         try:
             obj = loads(raw)
         except ValueError:  # blank, not JSON, or not UTF-8 (text mode replaces bad bytes)
@@ -153,13 +152,10 @@ def _loop(rd: Any, block: list[bytes], path: Path, ctx: dict, where: list, fold_
                     data = obj
             else:
                 name, data = envelope(obj)
-            code = by_name.get(name, -1) if name is not None else _REFERENCE
-            if code < 0:
-                code = _code(name)
-            if code == _IGNORED:
-                rd.ignored += 1
-                continue
-            if code != _REFERENCE:  # events.head's fast case
+            code = by_name.get(name)
+            if code is None:
+                code = _code(name) if name is not None else _REFERENCE
+            if code > _IGNORED:  # events.head's fast case
                 common = data.get("common")
                 if common is None:
                     common = obj.get("common")
@@ -178,6 +174,9 @@ def _loop(rd: Any, block: list[bytes], path: Path, ctx: dict, where: list, fold_
                         r = rooms.get(room)  # never '' or '0': the reference reader creates the rooms
                         if r is not None and not r.creator:
                             r = None
+            elif code == _IGNORED:
+                rd.ignored += 1
+                continue
         if r is not None:
             # the event's fields, all read before anything changes (a bad one: the reference reports it)
             if code != _VIEWERS:  # events.user_id
