@@ -43,6 +43,9 @@ PROFILE_NAMES = [c.name for c in PROFILE_COLUMNS]
         ("list.jsonl", b"[1]\n", "line 1: not a JSON object"),
         ("blank.jsonl", b"\n\n  \n", "no records"),
         ("latin1.json", '{"creator_id": "caf\xe9"}'.encode("latin-1"), "not UTF-8"),
+        ("utf16.csv", (",".join(HISTORY_NAMES) + "\n").encode("utf-16"), "UTF-16 text, not UTF-8; expected a comma-separated CSV file saved as UTF-8"),
+        ("utf16be.csv", b"\xfe\xff" + (",".join(HISTORY_NAMES) + "\n").encode("utf-16-be"), "UTF-16 text, not UTF-8"),
+        ("utf16.jsonl", '{"creator_id": "a"}\n'.encode("utf-16"), "UTF-16 text, not UTF-8; expected a JSON file saved as UTF-8"),
         ("data.txt", b"a,b\n1,2\n", "unknown file type"),
     ],
 )
