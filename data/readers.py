@@ -235,6 +235,9 @@ def _csv_header(path: Path, source: str) -> list[str]:
             line = head.split(b"\n", 1)[0]
     if head.startswith(b"PAR1"):
         raise InputError("this is a Parquet file, not CSV", loc=source, expected="a .csv file", hint="rename it to end in .parquet")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" and other UTF-16 exports
+        raise InputError("UTF-16 text, not UTF-8", loc=source, expected="a comma-separated CSV file saved as UTF-8",
+                         hint="save it again as 'CSV UTF-8 (comma delimited)', or: iconv -f UTF-16 -t UTF-8 FILE > new.csv")
     if b"\x00" in head:
         raise InputError("binary data, not a CSV text file", loc=source, expected="comma-separated values with a header row")
     try:
@@ -290,8 +293,12 @@ def _read_parquet(path: Path, source: str, spec: Spec, skip_bad_rows: bool) -> R
 def _read_json(path: Path, source: str, spec: Spec, skip_bad_rows: bool, *, lines: bool) -> ReadResult:
     import pandas as pd
 
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text, not UTF-8", loc=source, expected="a JSON file saved as UTF-8",
+                         hint="save it again as UTF-8, or: iconv -f UTF-16 -t UTF-8 FILE > new.json")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", loc=source, expected="a JSON file saved as UTF-8") from None
     records = _json_lines(text, source) if lines else _json_document(text, source, spec)

@@ -43,6 +43,9 @@ PROFILE_NAMES = [c.name for c in PROFILE_COLUMNS]
         ("list.jsonl", b"[1]\n", "line 1: not a JSON object"),
         ("blank.jsonl", b"\n\n  \n", "no records"),
         ("latin1.json", '{"creator_id": "caf\xe9"}'.encode("latin-1"), "not UTF-8"),
+        ("utf16.csv", (",".join(HISTORY_NAMES) + "\n").encode("utf-16"), "UTF-16 text, not UTF-8; expected a comma-separated CSV file saved as UTF-8"),
+        ("utf16be.csv", b"\xfe\xff" + (",".join(HISTORY_NAMES) + "\n").encode("utf-16-be"), "UTF-16 text, not UTF-8"),
+        ("utf16.jsonl", '{"creator_id": "a"}\n'.encode("utf-16"), "UTF-16 text, not UTF-8; expected a JSON file saved as UTF-8"),
         ("data.txt", b"a,b\n1,2\n", "unknown file type"),
     ],
 )
@@ -179,3 +182,15 @@ def test_deeply_nested_values_give_one_line_errors(tmp_path, make_history, profi
     path.write_text('{"creator_id": ' + nested + "}")
     assert "nested too deeply" in str(error_of(read_profiles, path))
 
+
+
+def test_parquet_string_numbers_read_like_csv_text(tmp_path, make_history, error_of):
+    """README, 'How values are read': numbers in a Parquet string column read as CSV text does."""
+    frame = make_history(3)
+    frame["followers"] = frame["followers"].astype(str)
+    frame.to_parquet(tmp_path / "s.parquet")
+    assert read_history(tmp_path / "s.parquet").frame["followers"].tolist() == [int(v) for v in frame["followers"]]
+    frame.loc[1, "followers"] = "5200.5"
+    frame.to_parquet(tmp_path / "bad.parquet")
+    err = error_of(read_history, tmp_path / "bad.parquet")
+    assert "row 2, column followers: not a whole number" in str(err)
