@@ -160,7 +160,6 @@ def _check_workers(client: Any) -> int:
 
     if not client.scheduler_info().get("workers"):
         client.wait_for_workers(1, timeout=60)
-    client.run(tune_malloc)
     here = {pkg: version(pkg) for pkg in ("livelift", "scikit-learn")}
     for pkg, mine in here.items():
         try:
@@ -179,6 +178,7 @@ def _check_workers(client: Any) -> int:
                 expected=f"the same {pkg} version on the client and every worker",
                 hint="install the same livelift release everywhere (the model pickle needs the same scikit-learn)",
             )
+    client.run(tune_malloc)  # after the checks: a worker without livelift could not even unpickle it
     return len(client.scheduler_info()["workers"])
 
 
