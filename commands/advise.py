@@ -142,7 +142,7 @@ def _recommend_dask(rec, dataset, output, skip_bad_rows, engine, scheduler, flag
         raise click.UsageError("--scheduler needs --engine dask")
     if dataset is None or output is None or any(v is not None for v in flags.values()):
         raise click.UsageError("--engine dask needs a DATASET (file, folder, glob or URL) and -o OUT_DIR, and no profile options")
-    from ..cluster.progress import RateLine
+    from ..text.progress import RateLine
 
     line = RateLine(sys.stderr) if sys.stderr.isatty() else None
     result = rec.recommend_dataset(dataset, output, scheduler=scheduler, skip_bad_rows=skip_bad_rows, progress=line)

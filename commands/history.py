@@ -78,7 +78,7 @@ def _ingest_dask(files, output, sessions_path, profiles_path, creator, creators_
     """``ingest --engine dask``: parse, call service.history.ingest_on_cluster, report like the local engine."""
     import sys
 
-    from ..cluster.progress import RateLine
+    from ..text.progress import RateLine
     from ..service.history import ingest_on_cluster, read_creators
 
     if engine != "dask":

@@ -171,9 +171,6 @@ RENDERING_EXCEPTIONS = {
     ("web.page.views", "reports.options"):
         "the page draws a recommendation's options exactly as the HTML report does (reports/render.py uses the same "
         "module): rendering of a domain Recommendation, it calls no feature",
-    ("commands.advise", "cluster.progress"):
-        "RateLine, the terminal progress line of `recommend --engine dask`, lives in the Dask room's cluster/; "
-        "it only writes text to a stream",
     ("commands.plan", "plans.report"):
         "show_text / show_json render `plan show` from the CreatorView the service returns; they live in plans/ "
         "(the plans room's files) and compute nothing",

@@ -156,7 +156,7 @@ def validate_error():
 def test_progress_line_shows_rate_and_ends_with_a_newline():
     import io
 
-    from livelift.cluster.progress import RateLine
+    from livelift.text.progress import RateLine
 
     buf = io.StringIO()
     line = RateLine(buf)
