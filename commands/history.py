@@ -50,6 +50,7 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
     from ..service import check_output_path, ingest_files
     from ..service.history import read_creators, write_ingested
 
+    _refuse_shared_outputs({"-o": output, "--sessions": sessions_path, "--profiles": profiles_path})
     if engine == "dask" or scheduler is not None:
         _ingest_dask(files, output, sessions_path, profiles_path, creator, creators_path, followers, category,
                      creator_age, labels_path, timezone, skip_bad_lines, engine, scheduler, rules_dirs, fmt)
@@ -71,6 +72,19 @@ def ingest(files, output, sessions_path, profiles_path, creator, creators_path, 
               + (f", {len(result.sessions):,} LIVEs to {sessions_path}" if sessions_path else "")
               + (f", {len(result.profiles):,} current profiles to {profiles_path}" if profiles_path else ""))
     click.echo(views_history.ingest_report(result.report, fmt))
+
+
+def _refuse_shared_outputs(paths: dict[str, Path | None]) -> None:
+    """-o, --sessions and --profiles are three tables: two of them in one file would keep only the last."""
+    seen: dict[str, str] = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        key = str(path.resolve())
+        if key in seen:
+            raise click.UsageError(f"{seen[key]} and {option} both name {path}: each table needs its own file "
+                                   "(e.g. -o history.csv --sessions sessions.csv --profiles profiles.csv)")
+        seen[key] = option
 
 
 def _ingest_dask(files, output, sessions_path, profiles_path, creator, creators_path, followers, category, creator_age,

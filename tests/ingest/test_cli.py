@@ -94,3 +94,17 @@ def test_train_and_recommend_accept_the_ingested_history(tmp_path):
     result = CliRunner().invoke(main, ["recommend", str(tmp_path / "profiles.csv"), "--model", str(model),
                                        "--format", "json"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("clash", [("--sessions", "--profiles"), ("-o", "--sessions")])
+def test_two_tables_named_the_same_file_are_refused_before_any_work(tmp_path, clash):
+    same = tmp_path / "same.csv"
+    paths = {"-o": tmp_path / "history.csv", "--sessions": tmp_path / "sessions.csv", "--profiles": tmp_path / "p.csv"}
+    paths.update({option: same for option in clash})
+    args = ["ingest", str(EXAMPLES / "events.jsonl.gz"), "--creators", str(EXAMPLES / "creators.csv")]
+    for option, path in paths.items():
+        args += [option, str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert f"{clash[0]} and {clash[1]} both name {same}" in result.output
+    assert "Traceback" not in result.output and not any(tmp_path.iterdir())
