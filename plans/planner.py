@@ -59,7 +59,7 @@ class RecordSummary:
 class CreatorView:
     creator_id: str
     week: str  # the week the posterior is for (latest recorded + 7 days)
-    table: pd.DataFrame  # per strategy: population and personal uplift, intervals, own weeks, allowed
+    table: pd.DataFrame  # per strategy: population and personal uplift, intervals, own weeks, allowed, rules
     weeks: pd.DataFrame  # the creator's recorded weeks
     synthetic_model: bool
 
@@ -119,20 +119,21 @@ def _base(rec: Any, rows: pd.DataFrame) -> np.ndarray:
     return np.maximum(base, K)
 
 
-def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray]:
-    """Prior (n, 5) and rules-allowed mask from the Recommender at each creator's latest profile."""
+def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Prior (n, 5), rules-allowed mask and the rules' (ids, reason) per strategy, from the Recommender
+    at each creator's latest profile."""
     cols = list(_PROFILE) + (["region"] if "region" in latest and latest["region"].notna().all() else [])
     long = rec.recommend_frame(latest[cols].reset_index(drop=True), source="plan store (latest weeks)")
     k = len(long) // max(len(latest), 1)  # rows per profile: the long table's options ('none' and the strategies)
     order = [list(long["strategy"].iloc[:k].astype(str)).index(s) for s in STRATEGIES]
 
-    def grid(name: str) -> np.ndarray:
-        return long[name].to_numpy(dtype=float).reshape(-1, k)[:, order]
+    def grid(name: str, dtype: Any = float) -> np.ndarray:
+        return long[name].to_numpy(dtype=dtype).reshape(-1, k)[:, order]
 
     prior = prior_from_population(_base(rec, latest), grid("uplift_diamonds"),
                                   grid("uplift_low"), grid("uplift_high"))
-    allowed = long["allowed"].to_numpy(dtype=bool).reshape(-1, k)[:, order]
-    return prior, allowed
+    allowed = grid("allowed", bool)
+    return prior, allowed, (grid("rule_ids", object), grid("reason", object))
 
 
 def _latest(weeks: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +155,7 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
         raise InputError("unknown policy", loc="--policy", input=policy, expected=" or ".join(pol.POLICIES))
     rows = _rows(history)
     latest = _latest(rows)
-    prior, _ = _population(rec, latest)
+    prior, _, _ = _population(rec, latest)
     hyper = fit_hyper(rows, _base(rec, rows), prior)
     if spread is not None:
         hyper = replace(hyper, het_var=float(spread) ** 2, het_log=float(np.log1p(float(spread) ** 2)))
@@ -242,16 +243,17 @@ def _settings(store: Store) -> tuple[Hyper, dict]:
     return Hyper.from_dict(s["hyper"]), s
 
 
-def _posterior_for(rec: Any, weeks: pd.DataFrame, hyper: Hyper) -> tuple[pd.DataFrame, Prior, np.ndarray, Posterior]:
+def _posterior_for(rec: Any, weeks: pd.DataFrame, hyper: Hyper) -> tuple[pd.DataFrame, Prior, np.ndarray, Posterior, Any]:
+    """Latest weeks, prior, allowed mask, posterior, and the rules' (ids, reasons) per strategy."""
     latest = _latest(weeks)
     creators = latest["creator_id"].to_numpy().astype(str)
-    prior, allowed = _population(rec, latest)
+    prior, allowed, rules = _population(rec, latest)
     W, WZ = weekly_sums(weeks, _base(rec, weeks), creators, hyper)
     counts = np.zeros((len(creators), len(ALL_STRATEGIES)), dtype=int)
     ci = np.searchsorted(creators, weeks["creator_id"].to_numpy().astype(str))
     ai = pd.Categorical(weeks["strategy"], categories=list(ALL_STRATEGIES)).codes
     np.add.at(counts, (ci, ai), 1)
-    return latest, prior, allowed, posterior(prior, hyper, W, WZ, counts)
+    return latest, prior, allowed, posterior(prior, hyper, W, WZ, counts), rules
 
 
 def _next_week(latest_week: pd.Series, week: date | None) -> np.ndarray:
@@ -317,7 +319,7 @@ def _next_chunk(store: Store, rec: Any, hyper: Hyper, settings: dict, weeks: pd.
             return old.sort_values("creator_id", kind="stable").reset_index(drop=True)[list(PICK_COLUMNS)]
         weeks = weeks[weeks["creator_id"].isin(set(last["creator_id"][todo]))]
         week_of = dict(zip(last["creator_id"], target))
-    latest, prior, allowed, post = _posterior_for(rec, weeks, hyper)
+    latest, prior, allowed, post, _ = _posterior_for(rec, weeks, hyper)
     creators = latest["creator_id"].to_numpy().astype(str)
     target = np.array([week_of[c] for c in creators], dtype=object) if len(old) else target
     keys = [f"{c}|{w}" for c, w in zip(creators, target)]
@@ -377,7 +379,7 @@ def creator_view(store: Store, rec: Any, creator_id: str) -> CreatorView:
     if weeks.empty:
         raise InputError("no recorded weeks for this creator", loc="--creator", input=creator_id,
                          expected="a creator_id with at least one week in the store")
-    latest, prior, allowed, post = _posterior_for(rec, weeks, hyper)
+    latest, prior, allowed, post, (rule_ids, rule_reasons) = _posterior_for(rec, weeks, hyper)
     pop_up = prior.scale[:, None] * (prior.mean)
     pop_lo = prior.scale[:, None] * (prior.mean - prior.below)
     pop_hi = prior.scale[:, None] * (prior.mean + prior.above)
@@ -387,6 +389,8 @@ def creator_view(store: Store, rec: Any, creator_id: str) -> CreatorView:
         "population_uplift": pop_up[0], "population_low": pop_lo[0], "population_high": pop_hi[0],
         "personal_uplift": post.uplift[0], "personal_low": post.low[0], "personal_high": post.high[0],
         "own_weeks": post.weeks[0, 1:],
+        "rule_ids": [str(i) if i == i else "" for i in rule_ids[0]],  # the rules behind each (blocking ones too)
+        "reason": [str(r) if r == r else "" for r in rule_reasons[0]],
     })
     return CreatorView(str(creator_id), _next_week(latest["week"], None)[0], table,
                        weeks[["week", "strategy", "gift_diamonds", "prior_weekly_diamonds"]],
