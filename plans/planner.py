@@ -65,8 +65,9 @@ class CreatorView:
 
 
 # --------------------------------------------------------------------------- rows in
-def _rows(result: ReadResult) -> pd.DataFrame:
-    """Contract-validated rows -> store rows; needs ``week``; duplicates within the file refused."""
+def _rows(result: ReadResult) -> tuple[pd.DataFrame, str | None]:
+    """Contract-validated rows -> store rows (needs ``week``), and a note on repeated creator-weeks
+    (the same values: kept once; different values: refused)."""
     df = result.frame
     if "week" not in df.columns:
         raise InputError("missing column 'week'", loc=result.source,
@@ -78,17 +79,31 @@ def _rows(result: ReadResult) -> pd.DataFrame:
     out["strategy"] = df["strategy"].astype(str)
     out["gift_diamonds"] = df["gift_diamonds"].astype(float)
     out["region"] = df["region"].astype(object).where(df["region"].notna(), None) if "region" in df else None
+    out, dropped = _dedupe(out, result.source)
+    return out.sort_values(["creator_id", "week"], kind="stable").reset_index(drop=True), dropped
+
+
+def _dedupe(out: pd.DataFrame, source: str) -> tuple[pd.DataFrame, str | None]:
+    """Repeated creator-weeks: with the same values counted once (as recording a week twice is), and a
+    note naming them; with different values refused, naming both rows."""
     dup = out.duplicated(["creator_id", "week"], keep=False)
-    if dup.any():
-        clash = out[dup].drop_duplicates(keep="first").duplicated(["creator_id", "week"], keep=False)
-        first = np.flatnonzero(dup.to_numpy())[0]
-        if clash.any():
-            raise InputError("the same creator-week appears twice with different values",
-                             loc=f"{result.source}: row {first + 1}",
-                             expected="one row per (creator_id, week)",
-                             input=f"{out['creator_id'].iloc[first]} {out['week'].iloc[first]}")
-        out = out.drop_duplicates(["creator_id", "week"])
-    return out.sort_values(["creator_id", "week"], kind="stable").reset_index(drop=True)
+    if not dup.any():
+        return out, None
+    rows = np.flatnonzero(dup.to_numpy())
+    clash = out.iloc[rows].drop_duplicates(keep="first").duplicated(["creator_id", "week"], keep=False)
+    if clash.any():
+        c, w = out.loc[clash.index[clash.to_numpy()][0], ["creator_id", "week"]]
+        same = np.flatnonzero(((out["creator_id"] == c) & (out["week"] == w)).to_numpy()) + 1
+        raise InputError("the same creator-week appears twice with different values",
+                         loc=f"{source}: rows {', '.join(map(str, same))}",
+                         expected="one row per (creator_id, week): remove or correct one of them",
+                         input=f"creator {c}, week {w}")
+    extra = np.flatnonzero(out.duplicated(["creator_id", "week"], keep="first").to_numpy()) + 1
+    named = ", ".join(f"row {r} (creator {out['creator_id'].iloc[r - 1]}, week {out['week'].iloc[r - 1]})"
+                      for r in extra[:5]) + (f" and {len(extra) - 5:,} more" if len(extra) > 5 else "")
+    note = (f"{len(extra):,} repeated creator-week row(s) in {source} with the same values were counted once: "
+            f"{named}")
+    return out.drop_duplicates(["creator_id", "week"]), note
 
 
 def _read_weeks(conn: Any, creator_ids: list[str] | None = None, lo: str | None = None,
@@ -153,7 +168,7 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
                          expected="a relative standard deviation between 0 and 3 (0.5 = creators' effects differ by ~50%)")
     if policy not in pol.POLICIES:
         raise InputError("unknown policy", loc="--policy", input=policy, expected=" or ".join(pol.POLICIES))
-    rows = _rows(history)
+    rows, repeated = _rows(history)
     latest = _latest(rows)
     prior, _, _ = _population(rec, latest)
     hyper = fit_hyper(rows, _base(rec, rows), prior)
@@ -168,7 +183,7 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
         store.put_settings(conn, {"hyper": hyper.to_dict(), "posterior_model": POSTERIOR_MODEL,
                                   "seed": int(seed), "policy": policy,
                                   "horizon": int(horizon), "initialised_at": now()})
-    notes = list(history.notes)
+    notes = list(history.notes) + ([repeated] if repeated else [])
     if spread is None:
         notes.append(spread_note(hyper))
     return store, InitSummary(int(rows["creator_id"].nunique()), len(rows), hyper, tuple(notes))
@@ -186,15 +201,18 @@ def _insert_weeks(conn: Any, rows: pd.DataFrame) -> None:
 def record_weeks(store: Store, result: ReadResult) -> RecordSummary:
     """Add observed weeks in one transaction: all or nothing.
 
-    A creator-week already in the store with the same values is skipped
-    (recording twice is harmless); with other values it is refused, naming
-    the row, and nothing from the file is written.
+    A creator-week already in the store (or repeated in the file) with the
+    same values is skipped and counted in ``already`` (recording twice is
+    harmless); with other values it is refused, naming the row, and nothing
+    from the file is written.
     """
-    rows = _rows(result)
+    rows, _ = _rows(result)
+    repeated = len(result.frame) - len(rows)  # the same week twice in the file: recorded once, like twice in a row
     for attempt in range(3):
         try:
             with store.begin() as conn:
-                return _record(conn, rows, result.source)
+                done = _record(conn, rows, result.source)
+                return replace(done, already=done.already + repeated)
         except sa.exc.IntegrityError:  # a concurrent writer added one of these weeks first: look again
             if attempt == 2:
                 raise
