@@ -31,6 +31,7 @@ from typing import Any
 
 from ..data.fields import column
 from ..data.messages import describe
+from ..data.readers import _csv_header as csv_header  # one header check for every CSV livelift reads
 from ..data.values import OK, check_value
 from ..errors import InputError
 from .rooms import Session
@@ -92,6 +93,8 @@ def read_summaries(path: str | Path, *, creator: str | None = None, timezone: st
 
     path = Path(path)
     src = str(path)
+    if path.suffix.lower() != ".parquet":
+        csv_header(path, src)  # the contract reader's header check: ';'/tab-delimited, UTF-16, binary, JSON
     try:
         if path.suffix.lower() == ".parquet":
             df = pd.read_parquet(path)
