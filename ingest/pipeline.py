@@ -32,8 +32,8 @@ HISTORY_OUTPUT_COLUMNS = (
     "retention_rate", "prior_weekly_diamonds", "category", "creator_age", "region", "strategy", "gift_diamonds",
     "likes", "comments", "new_followers", "gifts", "strategy_source",
 )
-"""The data contract's columns (region only when every creator has one), then two of ingest's own:
-``gifts`` and ``strategy_source`` (``train`` notes them as ignored)."""
+"""The data contract's columns (region only when every creator has one), with its optional ``gifts`` and
+``strategy_source`` (which ingest fills; readers accept them quietly)."""
 
 CLIENT_NOTE = (
     "Event counts are as observed by an unofficial TikTok LIVE client (TikTokLive / TikTok-Live-Connector); "
