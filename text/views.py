@@ -65,7 +65,8 @@ def recommendation(rec: Any, fmt: str) -> str:
          _usd(s.uplift_usd), _flags(s) if s.rank else ", ".join(filter(None, ["not recommended", _flags(s)]))]
         for s in shown
     ]
-    out += ["", table(["rank", "option", "uplift", f"{level}% interval", "USD", "note"], rows, align="rlrrrl")]
+    head = f"{level}% interval" + ("" if getattr(rec.model, "calibrated", True) else " (not calibrated)")
+    out += ["", table(["rank", "option", "uplift", head, "USD", "note"], rows, align="rlrrrl")]
     unknown = [s for s in rec.strategies if s.status == "unknown"]
     if unknown:
         out += ["", "Allowed, but uplift unknown (too little history): " + ", ".join(s.strategy for s in unknown)]
