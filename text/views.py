@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..advice.ranking import OPTIONS
-from ..advice.verdict import signed
+from ..advice.verdict import UNCALIBRATED_NOTE, signed
 from ..data.plain import none_if_nan
 from .tables import fmt_num, table, to_json, wrap
 
@@ -138,7 +138,7 @@ def dataset_written(result: Any, output: str) -> str:
     )
 
 
-def long_table(df: Any, *, synthetic: bool) -> str:
+def long_table(df: Any, *, synthetic: bool, calibrated: bool = True) -> str:
     """The table format of a batch: each profile's ranked options (``-o`` writes every row)."""
     rows = []
     shown = df[df["rank"].notna()]
@@ -148,7 +148,8 @@ def long_table(df: Any, *, synthetic: bool) -> str:
         flags = [f for f, on in (("implausible", r.implausible), ("extrap.", r.extrapolation)) if on]
         rows.append([str(r.creator_id), int(r.rank), str(r.strategy), _signed(none_if_nan(r.uplift_diamonds)),
                      _interval(none_if_nan(r.uplift_low), none_if_nan(r.uplift_high)), ", ".join(flags)])
-    text = table(["creator_id", "rank", "option", "uplift", "interval", "flag"], rows, align="lrlrrl")
+    head = "interval" if calibrated else "interval (not calibrated)"
+    text = table(["creator_id", "rank", "option", "uplift", head, "flag"], rows, align="lrlrrl")
     blocked = int((df["status"] == "blocked").sum())
     worse = int((df["status"] == "not_recommended").sum())
     unknown = int((df["status"] == "unknown").sum())
@@ -162,6 +163,8 @@ def long_table(df: Any, *, synthetic: bool) -> str:
         from ..service import SYNTHETIC_NOTE
 
         text += "\n" + wrap("Note: " + SYNTHETIC_NOTE)
+    if not calibrated:
+        text += "\n" + wrap("Note: " + UNCALIBRATED_NOTE)
     return text
 
 

@@ -42,6 +42,12 @@ def test_text_and_json_say_the_interval_is_not_calibrated(uncalibrated_model):
     assert any("not calibrated" in n for n in answer["notes"])
 
 
+def test_the_batch_table_says_it_too(uncalibrated_model):
+    r = CliRunner().invoke(main, ["recommend", str(EXAMPLES / "profiles.csv"), "--model", str(uncalibrated_model)])
+    assert r.exit_code == 0, r.output
+    assert "interval (not calibrated)" in r.output and "intervals are not calibrated" in r.output
+
+
 def test_a_calibrated_model_says_nothing_of_the_kind(recommender, example_profile):
     rec = recommender.recommend(example_profile)
     assert rec.model.calibrated is True and UNCALIBRATED not in rec.verdict
