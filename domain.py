@@ -93,6 +93,9 @@ class ModelSummary:
     trained_rows: int
     interval: float
     note: str
+    calibrated: bool = True
+    """False when the model card says its intervals were not calibrated (a model trained on the user's own
+    history: no true uplift to calibrate against); they are then too narrow, and every text showing one says so."""
 
     @property
     def source(self) -> str:

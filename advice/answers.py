@@ -17,7 +17,7 @@ from ..domain import ModelSummary, Profile, Recommendation, StrategyAdvice
 from ..data.plain import none_if_nan
 from .ranking import OPTIONS, Ranking, rank_options
 from .reasons import Reason, agreeing_reasons
-from .verdict import plain_verdict
+from .verdict import UNCALIBRATED_NOTE, plain_verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -80,6 +80,7 @@ def recommendation(
         interval=model.interval,
         prior_weekly_diamonds=float(profile.prior_weekly_diamonds),
         source=model.source,
+        calibrated=model.calibrated,
     )
     return Recommendation(
         profile=profile,
@@ -88,7 +89,7 @@ def recommendation(
         rules_fired=tuple(evaluation.fired),
         can_earn_gifts=bool(evaluation.can_earn_gifts),
         model=model,
-        notes=tuple(notes) + _flag_notes(advice),
+        notes=tuple(notes) + _flag_notes(advice) + (() if model.calibrated else (UNCALIBRATED_NOTE,)),
         verdict=verdict,
     )
 

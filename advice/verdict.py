@@ -12,7 +12,9 @@ Cases, in order:
 5. otherwise: "Try <best>", with its likely range in diamonds and USD.
 
 Flags ride along: implausible (far above recent income), extrapolation
-(few similar creators behind the estimate), and where the numbers come from.
+(few similar creators behind the estimate), an interval the model could not
+calibrate (trained on the user's own history: read it as too narrow), and
+where the numbers come from.
 """
 
 from __future__ import annotations
@@ -20,7 +22,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["plain_verdict", "signed", "LABELS"]
+__all__ = ["plain_verdict", "signed", "LABELS", "UNCALIBRATED", "UNCALIBRATED_NOTE", "intervals_calibrated"]
+
+UNCALIBRATED = "interval not calibrated: read it as too narrow"
+"""Said next to every interval of a model whose card says ``intervals.calibrated: false``."""
+
+UNCALIBRATED_NOTE = (
+    "The intervals are not calibrated: this model was trained on your own history, which has no known true "
+    "uplift to calibrate them against, so read them as too narrow (the README's 'How good is it?' shows how "
+    "often such intervals missed on simulated creators)."
+)
+
+
+def intervals_calibrated(card: Any, ranker: Any = None) -> bool:
+    """Whether a model's intervals were calibrated: the card's ``intervals.calibrated``; without one (an
+    older card), whether the fitted ranker holds calibration factors."""
+    intervals = card.get("intervals") if isinstance(card, dict) else None
+    if isinstance(intervals, dict) and "calibrated" in intervals:
+        return bool(intervals["calibrated"])
+    return getattr(ranker, "interval_calibration_", None) is not None
 
 LABELS = {
     "none": "keep doing what you do",
@@ -55,6 +75,7 @@ def plain_verdict(
     interval: float,
     prior_weekly_diamonds: float,
     source: str,
+    calibrated: bool = True,
 ) -> str:
     """The verdict for one profile; ``options`` are its StrategyAdvice (``none`` included)."""
     recommended = sorted((o for o in options if o.status == "recommended"), key=lambda o: o.rank)
@@ -79,6 +100,8 @@ def plain_verdict(
     best = recommended[0]
     level = int(round(interval * 100))
     rng = f"{level}% likely between {signed(best.uplift_low)} and {signed(best.uplift_high)}"
+    if not calibrated:
+        rng += f" ({UNCALIBRATED})"
     amount = (
         f"{signed(best.uplift_diamonds)} gift diamonds a week "
         f"(about {_usd(best.uplift_diamonds * usd_per_diamond)}), {rng}"

@@ -131,7 +131,7 @@ def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_r
         return
     from ..text import views
 
-    click.echo(views.long_table(table, synthetic=rec.is_synthetic))
+    click.echo(views.long_table(table, synthetic=rec.is_synthetic, calibrated=rec.model_summary.calibrated))
 
 
 def _recommend_dask(rec, dataset, output, skip_bad_rows, engine, scheduler, flags):

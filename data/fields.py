@@ -19,6 +19,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "HISTORY_COLUMNS",
     "OPTIONAL_COLUMNS",
+    "STRATEGY_SOURCES",
     "FEATURE_COLUMNS",
     "NUMERIC_FEATURES",
     "TRUTH_PREFIX",
@@ -145,6 +146,9 @@ OUTCOME_COLUMNS: tuple[Column, ...] = (
 HISTORY_COLUMNS: tuple[Column, ...] = PROFILE_COLUMNS + OUTCOME_COLUMNS
 """Required columns of a history file (``train``, ``evaluate``)."""
 
+STRATEGY_SOURCES: tuple[str, ...] = ("detected", "labelled", "default")
+"""Values of ``strategy_source`` (``livelift ingest`` fills it: ``ingest/labels.py``)."""
+
 OPTIONAL_COLUMNS: tuple[Column, ...] = (
     Column("week", "date", "ISO date of the week's Monday"),
     Column("region", "region", "ISO 3166 alpha-2 country code"),
@@ -152,8 +156,14 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
     Column("comments", "float", "comments received in the week", min=0),
     Column("new_followers", "float", "new followers in the week", min=0),
     Column("data_source", "choice", "where the row comes from: 'simulated' (livelift simulate) or 'real'", choices=("simulated", "real")),
+    Column("gifts", "float", "gifts received in the week (a count; gift_diamonds is their value)", min=0),
+    Column("strategy_source", "choice", "how the week's strategy is known: 'labelled' (a labels file), 'detected' "
+           "(seen in the LIVEs: co-hosting, more streams) or 'default' (nothing detected: none)",
+           choices=STRATEGY_SOURCES),
 )
-"""Used when present, ignored otherwise. ``region`` also feeds the rules (age 19 in KR);
+"""Used when present, ignored otherwise. ``gifts`` and ``strategy_source`` are what ``livelift ingest``
+writes beside the contract's columns (``facts --history`` counts the gifts; ``strategy_source`` says which
+strategies were labelled and which were guessed from the LIVEs), so every reader accepts them quietly. ``region`` also feeds the rules (age 19 in KR);
 ``data_source`` marks simulated rows in the file itself, so a model trained on
 them is labelled synthetic whatever the file's format or other columns."""
 

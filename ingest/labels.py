@@ -18,13 +18,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..data.fields import ALL_STRATEGIES, CONTROL
+from ..data.fields import ALL_STRATEGIES, CONTROL, STRATEGY_SOURCES
 from ..errors import InputError
 from .weekly import FREQUENCY_MARGIN
 
 __all__ = ["read_labels", "label_weeks", "SOURCES"]
 
-SOURCES = ("detected", "labelled", "default")
+SOURCES = STRATEGY_SOURCES  # the contract's values of strategy_source
 
 
 def read_labels(path: str | Path) -> dict[tuple[str, str], str]:

@@ -18,7 +18,7 @@ from ..errors import InputError
 from .eventlog import EVENT_EXTENSIONS, EventLogReader
 from .labels import SOURCES, label_weeks, read_labels
 from .money import CreatorMoney, money_by_creator
-from .summaries import SUMMARY_EXTENSIONS, read_summaries
+from .summaries import SUMMARY_EXTENSIONS, fact_value, read_summaries
 from .rooms import Session
 from .weekly import CreatorInfoMissing, WeekSkip, current_profiles, sessions_frame, weekly_history
 
@@ -32,8 +32,8 @@ HISTORY_OUTPUT_COLUMNS = (
     "retention_rate", "prior_weekly_diamonds", "category", "creator_age", "region", "strategy", "gift_diamonds",
     "likes", "comments", "new_followers", "gifts", "strategy_source",
 )
-"""The data contract's columns (region only when every creator has one), then two of ingest's own:
-``gifts`` and ``strategy_source`` (``train`` notes them as ignored)."""
+"""The data contract's columns (region only when every creator has one), with its optional ``gifts`` and
+``strategy_source`` (which ingest fills; readers accept them quietly)."""
 
 CLIENT_NOTE = (
     "Event counts are as observed by an unofficial TikTok LIVE client (TikTokLive / TikTok-Live-Connector); "
@@ -270,12 +270,24 @@ def base_facts(summary_info: dict, creators: dict[str, dict[str, Any]]) -> dict:
 
 def with_defaults(info: dict, sessions: list[Session], defaults: dict[str, Any]) -> dict:
     """--followers/--category/--creator-age for what neither summaries nor --creators gave."""
+    check_defaults(defaults)
     info = dict(info)
     for who in {s.creator_id for s in sessions}:
         facts = info[who] = dict(info.get(who, {}))
         for k, v in defaults.items():
             facts.setdefault(k, v)
     return info
+
+
+def check_defaults(defaults: dict[str, Any]) -> None:
+    """Each --followers/--category/--creator-age value by the data contract's rule for its column, so a
+    bad option fails at once, naming the option and the valid range."""
+    for name, value in defaults.items():
+        if value is None:
+            continue
+        _, problem = fact_value(name, value)
+        if problem is not None:
+            raise InputError(problem[0], loc="--" + name.replace("_", "-"), input=value, expected=problem[1])
 
 
 # ---------------------------------------------------------------------- per creator
@@ -402,12 +414,40 @@ def validate_outputs(result: IngestResult, history_path: str | Path, profiles_pa
             + (f" ({len(skipped)} week(s) skipped: {shown})" if skipped else ""),
             loc=str(history_path), expected="LIVEs spanning at least 5 calendar weeks per creator",
         )
-    validate_history(hist, source="ingested history")  # raises InputError on any contract breach
+    try:
+        validate_history(hist, source="ingested history")  # raises InputError on any contract breach
+    except InputError as exc:
+        raise _breach(exc, hist, result.report.files) from None
     if profiles_path is not None:
         if result.profiles is None or len(result.profiles) == 0:
             raise InputError("no creator has 4 recorded weeks, so there is no current profile to write",
                              loc=str(profiles_path), expected="LIVEs spanning at least 4 calendar weeks")
         validate_profiles(result.profiles, source="current profiles")
+
+
+def _breach(exc: InputError, hist: Any, files: Any) -> InputError:
+    """A contract breach of the built history, told as the creator-week and input files behind it
+    (frame row numbers mean nothing to the user, and ingest has no --skip-bad-rows)."""
+    import re
+
+    from ..errors import Problem
+
+    inputs = ", ".join(map(str, files)) or "the inputs"
+
+    def where(p: Problem) -> str:
+        m = re.search(r"row (\d+), column (\w+)", p.loc)
+        if m is None:
+            return f"history built from {inputs}"
+        row = hist.iloc[int(m.group(1)) - 1]
+        week = str(row["week"])[:10] if "week" in hist.columns else "?"
+        return f"history built from {inputs}: creator {row['creator_id']}, week {week}, column {m.group(2)}"
+
+    problems = [Problem(where(p), p.msg, p.expected, p.input) for p in exc.problems]
+    hint = ("This value comes from that creator's inputs: the LIVEs of that week and the 4 weeks before (write "
+            "them with --sessions to see them) or the creator's facts (--creators, summary rows, options). Check "
+            "those; --skip-bad-lines skips bad input lines, not weeks computed from good ones.")
+    headline = None if len(problems) == 1 else f"the history built from {inputs} breaks the data contract"
+    return InputError.from_problems(problems, headline=headline, hint=hint)
 
 
 def sessions_for_output(sessions: Any) -> Any:
@@ -458,21 +498,18 @@ def read_creators(path: str | Path) -> dict[str, dict[str, Any]]:
                          expected="columns creator_id, followers, category, creator_age[, region]",
                          input=[str(c) for c in df.columns])
     out: dict[str, dict[str, Any]] = {}
+    where = "line" if ext not in (".json", ".parquet") else "row"  # CSV/JSONL: the file's line (CSV header = 1)
+    first = 2 if ext not in (".json", ".jsonl", ".parquet") else 1
     for i, rec in enumerate(df.to_dict("records")):
         who = str(rec["creator_id"]).strip().lstrip("@")
         facts: dict[str, Any] = {}
-        for col in ("followers", "creator_age"):
+        for col in ("followers", "creator_age", "category", "region"):
             v = rec.get(col)
-            if v is None or (isinstance(v, str) and not v.strip()):
+            if v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v):
                 continue
-            try:
-                facts[col] = float(v)
-            except (TypeError, ValueError):
-                raise InputError("not a number", loc=f"{p}, row {i + 1}, column {col!r}", expected="a number",
-                                 input=v) from None
-        for col in ("category", "region"):
-            v = rec.get(col)
-            if v is not None and str(v).strip() and str(v) != "nan":
-                facts[col] = str(v).strip()
+            facts[col], problem = fact_value(col, v)
+            if problem is not None:
+                raise InputError(problem[0], loc=f"{p}, {where} {i + first}, column {col!r}",
+                                 expected=problem[1], input=v)
         out[who] = facts
     return out

@@ -22,9 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Callable
 
+from ..errors import InputError, LiveLiftError
 from .tiktoklive import event_line
 
-__all__ = ["Recorder", "record", "RECORDED_EVENTS"]
+__all__ = ["Recorder", "record", "connection_error", "RECORDED_EVENTS"]
 
 RECORDED_EVENTS = (
     "ConnectEvent", "DisconnectEvent", "LiveEndEvent", "ControlEvent", "GiftEvent", "LikeEvent", "CommentEvent",
@@ -33,6 +34,69 @@ RECORDED_EVENTS = (
 )
 """What the history needs: gifts, likes, comments, follows, shares, viewers, joins, link-mic/battle
 activity (collaboration), and the connect / end markers (stream minutes)."""
+
+
+_TRY = "then run `livelift record @{h} -o FILE` again"
+
+
+def connection_error(exc: BaseException, handle: str) -> LiveLiftError | None:
+    """What a failed connection means for the user (and what to try), or ``None`` for a bug of ours.
+
+    Covers TikTokLive 7's own errors (``TikTokLive.client.errors``), httpx's network errors and the
+    OS's (DNS, refused, reset)."""
+    import httpx
+
+    try:
+        from TikTokLive.client import errors as tl
+    except ImportError:  # pragma: no cover - record() needs it anyway
+        tl = None
+    where, again = f"@{handle}", _TRY.format(h=handle)
+    if tl is not None and isinstance(exc, tl.UserOfflineError):
+        return InputError("this creator is not LIVE right now", loc=where,
+                          expected=f"a creator who is LIVE: start recording once the LIVE has begun ({again})")
+    if tl is not None and isinstance(exc, tl.UserNotFoundError):
+        return InputError("TikTok found no LIVE for this handle", loc=where,
+                          expected=("the creator's exact TikTok handle, of an account with LIVE access "
+                                    "(about 1,000 followers or more); TikTok may also be asking for a captcha: "
+                                    f"wait a few minutes, {again}"))
+    if tl is not None and isinstance(exc, tl.AgeRestrictedError):
+        return InputError("this LIVE is age-restricted: TikTok shows it only to a logged-in account", loc=where,
+                          expected="a LIVE that is not age-restricted (livelift record does not log in)")
+    if tl is not None and isinstance(exc, tl.SignAPIError):
+        return LiveLiftError(f"TikTokLive's signing server refused the connection: {_first_line(exc)}", loc=where,
+                             hint=f"It limits how often one address may connect: wait a few minutes, {again}.")
+    if tl is not None and isinstance(exc, tl.TikTokLiveError):
+        return LiveLiftError(f"TikTok refused or blocked the connection: {_first_line(exc)}", loc=where,
+                             hint=(f"TikTokLive is unofficial and TikTok may block it; wait a while, {again}. "
+                                   "If it keeps failing, update it: pip install -U 'livelift[record]'."))
+    if isinstance(exc, (httpx.HTTPError, OSError)) or type(exc).__module__.startswith("websockets"):
+        return LiveLiftError(f"could not reach TikTok: {_first_line(exc) or type(exc).__name__}", loc=where,
+                             hint=("Check the internet connection (DNS, proxy settings such as HTTPS_PROXY, "
+                                   f"firewall), {again}."))
+    return None
+
+
+def _close(client: Any) -> None:
+    """Release the client's HTTP session and the event loop it made (best effort: we are leaving anyway)."""
+    loop = getattr(client, "_asyncio_loop", None)
+    if loop is None or loop.is_running():
+        return
+    # TikTokLive 7's ``close()`` runs the loop from inside the loop (it fails), so its two steps by hand:
+    # disconnect and drain the tasks (``_clean_tasks``), then close the HTTP session
+    for step in (getattr(client, "_clean_tasks", None),
+                 lambda: loop.run_until_complete(client._web.close())):
+        try:
+            if step is not None:
+                step()
+        except Exception:  # noqa: BLE001,S110 - a half-open session cannot be closed more cleanly than this
+            pass
+    if getattr(client, "_owned_asyncio_loop", None) is loop:
+        loop.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 class Recorder:
@@ -112,7 +176,15 @@ def record(unique_id: str, output: str | Path, *, say: Callable[[str], None] = p
         client.run()
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # noqa: BLE001 - the network and TikTok's answers: said plainly, not a traceback
+        why = connection_error(exc, handle)
+        if why is None:
+            raise
+        if rec.lines:
+            say(f"wrote {rec.lines:,} events before the error")
+        raise why from None
     finally:
         rec.close()
+        _close(client)
     say(f"wrote {rec.lines:,} events" + (f"; {rec.errors} could not be written" if rec.errors else ""))
     return rec

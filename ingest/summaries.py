@@ -29,10 +29,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..data.fields import column
+from ..data.messages import describe
+from ..data.readers import _csv_header as csv_header  # one header check for every CSV livelift reads
+from ..data.values import OK, check_value
 from ..errors import InputError
 from .rooms import Session
 
-__all__ = ["read_summaries", "SUMMARY_EXTENSIONS", "COLUMNS", "SummaryRead"]
+__all__ = ["read_summaries", "SUMMARY_EXTENSIONS", "COLUMNS", "SummaryRead", "fact_value"]
 
 SUMMARY_EXTENSIONS = (".csv", ".parquet")
 
@@ -89,6 +93,8 @@ def read_summaries(path: str | Path, *, creator: str | None = None, timezone: st
 
     path = Path(path)
     src = str(path)
+    if path.suffix.lower() != ".parquet":
+        csv_header(path, src)  # the contract reader's header check: ';'/tab-delimited, UTF-16, binary, JSON
     try:
         if path.suffix.lower() == ".parquet":
             df = pd.read_parquet(path)
@@ -207,9 +213,10 @@ def _row(rec: dict, out: SummaryRead, creator: str | None, timezone: str, n: int
         raise _BadRow(exc.column, exc.msg, "minutes > 0 and <= 1440", exc.value) from None
     if minutes == 0 or minutes > 1440:
         raise _BadRow("duration_minutes", "out of range", "minutes > 0 and <= 1440", rec.get("duration_minutes"))
-    diamonds = _num(rec, "diamonds", required=True)
+    diamonds = _within(_num(rec, "diamonds", required=True), "diamonds", "prior_weekly_diamonds", rec)
     viewers = _num(rec, "viewers", required=True)
-    avg = _num(rec, "avg_viewers")
+    avg = _within(_num(rec, "avg_viewers"), "avg_viewers", "avg_viewers", rec)
+    facts = {col: _fact(rec, col) for col in _FACTS}  # checked before the LIVE counts: a bad row adds nothing
     watch = _num(rec, "avg_watch_minutes")
     if avg is None and watch is None:
         raise _BadRow("avg_viewers", "empty (and no avg_watch_minutes)", "a number >= 0", None)
@@ -229,8 +236,43 @@ def _row(rec: dict, out: SummaryRead, creator: str | None, timezone: str, n: int
         source="summary",
     ))
     info = out.creator_info.setdefault(who, {})
-    for col in ("followers", "category", "creator_age", "region"):
-        v = rec.get(col)
-        if not _blank(v) and start >= info.get("_at_" + col, start):  # the latest LIVE's value wins
-            info[col] = _num(rec, col) if col in ("followers", "creator_age") else str(v).strip()
+    for col, v in facts.items():
+        if v is not None and start >= info.get("_at_" + col, start):  # the latest LIVE's value wins
+            info[col] = v
             info["_at_" + col] = start
+
+
+_FACTS = ("followers", "category", "creator_age", "region")
+
+
+def _fact(rec: dict, name: str) -> Any:
+    """A creator fact from a row (None when empty); a bad one is a bad row."""
+    v = rec.get(name)
+    if _blank(v):
+        return None
+    value, problem = fact_value(name, v)
+    if problem is not None:
+        raise _BadRow(name, problem[0], problem[1], v)
+    return value
+
+
+def fact_value(name: str, v: Any) -> tuple[Any, tuple[str, str] | None]:
+    """(value, None), or (None, (message, expected)): a creator fact (followers, category, creator_age,
+    region) by the data contract's rule for its column. ``category`` is kept as written: the contract
+    maps unknown niches to 'other' (with a note)."""
+    if name == "category":
+        return str(v).strip(), None
+    col = column(name)
+    status, value = check_value(col, v.replace(",", "") if isinstance(v, str) and col.kind == "int" else v)
+    if status != OK:
+        return None, (describe(col, status, v)[0], f"{col.expected} (the data contract's {name})")
+    return (float(value) if col.kind == "int" else value), None
+
+
+def _within(f: float | None, name: str, contract: str, rec: dict) -> float | None:
+    """A LIVE's number no larger than the data contract allows for its weekly column ``contract``."""
+    top = column(contract).max
+    if f is not None and top is not None and f > top:
+        raise _BadRow(name, "out of range", f"a number between 0 and {top:,.0f} (the data contract's limit "
+                      f"for {contract}: no real LIVE comes near it)", rec.get(name))
+    return f

@@ -59,14 +59,15 @@ class RecordSummary:
 class CreatorView:
     creator_id: str
     week: str  # the week the posterior is for (latest recorded + 7 days)
-    table: pd.DataFrame  # per strategy: population and personal uplift, intervals, own weeks, allowed
+    table: pd.DataFrame  # per strategy: population and personal uplift, intervals, own weeks, allowed, rules
     weeks: pd.DataFrame  # the creator's recorded weeks
     synthetic_model: bool
 
 
 # --------------------------------------------------------------------------- rows in
-def _rows(result: ReadResult) -> pd.DataFrame:
-    """Contract-validated rows -> store rows; needs ``week``; duplicates within the file refused."""
+def _rows(result: ReadResult) -> tuple[pd.DataFrame, str | None]:
+    """Contract-validated rows -> store rows (needs ``week``), and a note on repeated creator-weeks
+    (the same values: kept once; different values: refused)."""
     df = result.frame
     if "week" not in df.columns:
         raise InputError("missing column 'week'", loc=result.source,
@@ -78,17 +79,31 @@ def _rows(result: ReadResult) -> pd.DataFrame:
     out["strategy"] = df["strategy"].astype(str)
     out["gift_diamonds"] = df["gift_diamonds"].astype(float)
     out["region"] = df["region"].astype(object).where(df["region"].notna(), None) if "region" in df else None
+    out, dropped = _dedupe(out, result.source)
+    return out.sort_values(["creator_id", "week"], kind="stable").reset_index(drop=True), dropped
+
+
+def _dedupe(out: pd.DataFrame, source: str) -> tuple[pd.DataFrame, str | None]:
+    """Repeated creator-weeks: with the same values counted once (as recording a week twice is), and a
+    note naming them; with different values refused, naming both rows."""
     dup = out.duplicated(["creator_id", "week"], keep=False)
-    if dup.any():
-        clash = out[dup].drop_duplicates(keep="first").duplicated(["creator_id", "week"], keep=False)
-        first = np.flatnonzero(dup.to_numpy())[0]
-        if clash.any():
-            raise InputError("the same creator-week appears twice with different values",
-                             loc=f"{result.source}: row {first + 1}",
-                             expected="one row per (creator_id, week)",
-                             input=f"{out['creator_id'].iloc[first]} {out['week'].iloc[first]}")
-        out = out.drop_duplicates(["creator_id", "week"])
-    return out.sort_values(["creator_id", "week"], kind="stable").reset_index(drop=True)
+    if not dup.any():
+        return out, None
+    rows = np.flatnonzero(dup.to_numpy())
+    clash = out.iloc[rows].drop_duplicates(keep="first").duplicated(["creator_id", "week"], keep=False)
+    if clash.any():
+        c, w = out.loc[clash.index[clash.to_numpy()][0], ["creator_id", "week"]]
+        same = np.flatnonzero(((out["creator_id"] == c) & (out["week"] == w)).to_numpy()) + 1
+        raise InputError("the same creator-week appears twice with different values",
+                         loc=f"{source}: rows {', '.join(map(str, same))}",
+                         expected="one row per (creator_id, week): remove or correct one of them",
+                         input=f"creator {c}, week {w}")
+    extra = np.flatnonzero(out.duplicated(["creator_id", "week"], keep="first").to_numpy()) + 1
+    named = ", ".join(f"row {r} (creator {out['creator_id'].iloc[r - 1]}, week {out['week'].iloc[r - 1]})"
+                      for r in extra[:5]) + (f" and {len(extra) - 5:,} more" if len(extra) > 5 else "")
+    note = (f"{len(extra):,} repeated creator-week row(s) in {source} with the same values were counted once: "
+            f"{named}")
+    return out.drop_duplicates(["creator_id", "week"]), note
 
 
 def _read_weeks(conn: Any, creator_ids: list[str] | None = None, lo: str | None = None,
@@ -119,20 +134,21 @@ def _base(rec: Any, rows: pd.DataFrame) -> np.ndarray:
     return np.maximum(base, K)
 
 
-def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray]:
-    """Prior (n, 5) and rules-allowed mask from the Recommender at each creator's latest profile."""
+def _population(rec: Any, latest: pd.DataFrame) -> tuple[Prior, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Prior (n, 5), rules-allowed mask and the rules' (ids, reason) per strategy, from the Recommender
+    at each creator's latest profile."""
     cols = list(_PROFILE) + (["region"] if "region" in latest and latest["region"].notna().all() else [])
     long = rec.recommend_frame(latest[cols].reset_index(drop=True), source="plan store (latest weeks)")
     k = len(long) // max(len(latest), 1)  # rows per profile: the long table's options ('none' and the strategies)
     order = [list(long["strategy"].iloc[:k].astype(str)).index(s) for s in STRATEGIES]
 
-    def grid(name: str) -> np.ndarray:
-        return long[name].to_numpy(dtype=float).reshape(-1, k)[:, order]
+    def grid(name: str, dtype: Any = float) -> np.ndarray:
+        return long[name].to_numpy(dtype=dtype).reshape(-1, k)[:, order]
 
     prior = prior_from_population(_base(rec, latest), grid("uplift_diamonds"),
                                   grid("uplift_low"), grid("uplift_high"))
-    allowed = long["allowed"].to_numpy(dtype=bool).reshape(-1, k)[:, order]
-    return prior, allowed
+    allowed = grid("allowed", bool)
+    return prior, allowed, (grid("rule_ids", object), grid("reason", object))
 
 
 def _latest(weeks: pd.DataFrame) -> pd.DataFrame:
@@ -152,9 +168,9 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
                          expected="a relative standard deviation between 0 and 3 (0.5 = creators' effects differ by ~50%)")
     if policy not in pol.POLICIES:
         raise InputError("unknown policy", loc="--policy", input=policy, expected=" or ".join(pol.POLICIES))
-    rows = _rows(history)
+    rows, repeated = _rows(history)
     latest = _latest(rows)
-    prior, _ = _population(rec, latest)
+    prior, _, _ = _population(rec, latest)
     hyper = fit_hyper(rows, _base(rec, rows), prior)
     if spread is not None:
         hyper = replace(hyper, het_var=float(spread) ** 2, het_log=float(np.log1p(float(spread) ** 2)))
@@ -167,7 +183,7 @@ def init_store(db: str, history: ReadResult, rec: Any, *, seed: int = 0, policy:
         store.put_settings(conn, {"hyper": hyper.to_dict(), "posterior_model": POSTERIOR_MODEL,
                                   "seed": int(seed), "policy": policy,
                                   "horizon": int(horizon), "initialised_at": now()})
-    notes = list(history.notes)
+    notes = list(history.notes) + ([repeated] if repeated else [])
     if spread is None:
         notes.append(spread_note(hyper))
     return store, InitSummary(int(rows["creator_id"].nunique()), len(rows), hyper, tuple(notes))
@@ -185,15 +201,18 @@ def _insert_weeks(conn: Any, rows: pd.DataFrame) -> None:
 def record_weeks(store: Store, result: ReadResult) -> RecordSummary:
     """Add observed weeks in one transaction: all or nothing.
 
-    A creator-week already in the store with the same values is skipped
-    (recording twice is harmless); with other values it is refused, naming
-    the row, and nothing from the file is written.
+    A creator-week already in the store (or repeated in the file) with the
+    same values is skipped and counted in ``already`` (recording twice is
+    harmless); with other values it is refused, naming the row, and nothing
+    from the file is written.
     """
-    rows = _rows(result)
+    rows, _ = _rows(result)
+    repeated = len(result.frame) - len(rows)  # the same week twice in the file: recorded once, like twice in a row
     for attempt in range(3):
         try:
             with store.begin() as conn:
-                return _record(conn, rows, result.source)
+                done = _record(conn, rows, result.source)
+                return replace(done, already=done.already + repeated)
         except sa.exc.IntegrityError:  # a concurrent writer added one of these weeks first: look again
             if attempt == 2:
                 raise
@@ -242,16 +261,17 @@ def _settings(store: Store) -> tuple[Hyper, dict]:
     return Hyper.from_dict(s["hyper"]), s
 
 
-def _posterior_for(rec: Any, weeks: pd.DataFrame, hyper: Hyper) -> tuple[pd.DataFrame, Prior, np.ndarray, Posterior]:
+def _posterior_for(rec: Any, weeks: pd.DataFrame, hyper: Hyper) -> tuple[pd.DataFrame, Prior, np.ndarray, Posterior, Any]:
+    """Latest weeks, prior, allowed mask, posterior, and the rules' (ids, reasons) per strategy."""
     latest = _latest(weeks)
     creators = latest["creator_id"].to_numpy().astype(str)
-    prior, allowed = _population(rec, latest)
+    prior, allowed, rules = _population(rec, latest)
     W, WZ = weekly_sums(weeks, _base(rec, weeks), creators, hyper)
     counts = np.zeros((len(creators), len(ALL_STRATEGIES)), dtype=int)
     ci = np.searchsorted(creators, weeks["creator_id"].to_numpy().astype(str))
     ai = pd.Categorical(weeks["strategy"], categories=list(ALL_STRATEGIES)).codes
     np.add.at(counts, (ci, ai), 1)
-    return latest, prior, allowed, posterior(prior, hyper, W, WZ, counts)
+    return latest, prior, allowed, posterior(prior, hyper, W, WZ, counts), rules
 
 
 def _next_week(latest_week: pd.Series, week: date | None) -> np.ndarray:
@@ -317,7 +337,7 @@ def _next_chunk(store: Store, rec: Any, hyper: Hyper, settings: dict, weeks: pd.
             return old.sort_values("creator_id", kind="stable").reset_index(drop=True)[list(PICK_COLUMNS)]
         weeks = weeks[weeks["creator_id"].isin(set(last["creator_id"][todo]))]
         week_of = dict(zip(last["creator_id"], target))
-    latest, prior, allowed, post = _posterior_for(rec, weeks, hyper)
+    latest, prior, allowed, post, _ = _posterior_for(rec, weeks, hyper)
     creators = latest["creator_id"].to_numpy().astype(str)
     target = np.array([week_of[c] for c in creators], dtype=object) if len(old) else target
     keys = [f"{c}|{w}" for c, w in zip(creators, target)]
@@ -377,7 +397,7 @@ def creator_view(store: Store, rec: Any, creator_id: str) -> CreatorView:
     if weeks.empty:
         raise InputError("no recorded weeks for this creator", loc="--creator", input=creator_id,
                          expected="a creator_id with at least one week in the store")
-    latest, prior, allowed, post = _posterior_for(rec, weeks, hyper)
+    latest, prior, allowed, post, (rule_ids, rule_reasons) = _posterior_for(rec, weeks, hyper)
     pop_up = prior.scale[:, None] * (prior.mean)
     pop_lo = prior.scale[:, None] * (prior.mean - prior.below)
     pop_hi = prior.scale[:, None] * (prior.mean + prior.above)
@@ -387,6 +407,8 @@ def creator_view(store: Store, rec: Any, creator_id: str) -> CreatorView:
         "population_uplift": pop_up[0], "population_low": pop_lo[0], "population_high": pop_hi[0],
         "personal_uplift": post.uplift[0], "personal_low": post.low[0], "personal_high": post.high[0],
         "own_weeks": post.weeks[0, 1:],
+        "rule_ids": [str(i) if i == i else "" for i in rule_ids[0]],  # the rules behind each (blocking ones too)
+        "reason": [str(r) if r == r else "" for r in rule_reasons[0]],
     })
     return CreatorView(str(creator_id), _next_week(latest["week"], None)[0], table,
                        weeks[["week", "strategy", "gift_diamonds", "prior_weekly_diamonds"]],

@@ -141,6 +141,8 @@ class Store:
     @classmethod
     def open(cls, db: str, *, create: bool = False) -> "Store":
         url = database_url(db)
+        if not create:
+            _check_sqlite_file(url)  # connecting would create an empty file: only `plan init` makes a store
         store = cls(_engine(url), url)
         try:
             version = store._version()
@@ -156,8 +158,12 @@ class Store:
                                  f"understands ({SCHEMA_VERSION})", loc="--db", input=_safe(url),
                                  expected=f"schema version <= {SCHEMA_VERSION}: upgrade livelift to use this store")
         except sa.exc.OperationalError as exc:
+            store.dispose()
             raise InputError(f"cannot open the database: {str(exc.orig).strip()}", loc="--db", input=_safe(url),
                              expected="a reachable database (check the path, host, port, user and password)") from None
+        except sa.exc.DatabaseError as exc:  # e.g. SQLite's "file is not a database": a CSV or any other file
+            store.dispose()
+            raise _not_a_store(url, exc) from None
         return store
 
     def _version(self) -> int | None:
@@ -192,6 +198,39 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_STORE_EXPECTED = ("a plan store made by `livelift plan init HISTORY --db plans.db` (a SQLite file), a new file "
+                   "path for `plan init`, or a database URL; a history CSV goes in HISTORY, not in --db")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for other databases and in-memory SQLite)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None  # _engine says what is wrong with it
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _check_sqlite_file(url: str) -> None:
+    """Refuse a SQLite path with no file there, before connecting (which would create an empty one)."""
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        raise InputError("no plan store here yet (no such file)", loc="--db", input=str(path),
+                         expected="a store made by `livelift plan init HISTORY --db ...`; check the path")
+
+
+def _not_a_store(url: str, exc: sa.exc.DatabaseError) -> InputError:
+    reason = str(getattr(exc, "orig", exc)).strip()
+    path = _sqlite_path(url)
+    if path is not None:
+        return InputError(f"this file is not a livelift plan store (SQLite database): {reason}", loc="--db",
+                          input=str(path), expected=_STORE_EXPECTED)
+    return InputError(f"cannot use this database as a plan store: {reason}", loc="--db", input=_safe(url),
+                      expected=_STORE_EXPECTED)
 
 
 def _safe(url: str) -> str:

@@ -24,6 +24,7 @@ from ..advice import answers
 from ..data.contract import parse_profile
 from ..advice.answers import LONG_TABLE_COLUMNS, predicted_arrays
 from ..advice.ranking import OPTIONS, STATUSES
+from ..advice.verdict import intervals_calibrated
 from ..data.plain import nan_if_none
 from ..domain import EarningsEstimate, Fact, ModelSummary, Profile, Recommendation
 from ..errors import InputError
@@ -177,6 +178,7 @@ class Recommender(RulesService):
             trained_rows=int(data.get("rows", 0) or 0),
             interval=float(card.get("interval", getattr(self.model.ranker, "interval", 0.8))),
             note=SYNTHETIC_NOTE if synthetic else "Trained on history supplied by the user.",
+            calibrated=intervals_calibrated(card, self.model.ranker),
         )
 
     def model_card(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..advice.ranking import OPTIONS
-from ..advice.verdict import signed
+from ..advice.verdict import UNCALIBRATED_NOTE, signed
 from ..data.plain import none_if_nan
 from .tables import fmt_num, table, to_json, wrap
 
@@ -65,7 +65,8 @@ def recommendation(rec: Any, fmt: str) -> str:
          _usd(s.uplift_usd), _flags(s) if s.rank else ", ".join(filter(None, ["not recommended", _flags(s)]))]
         for s in shown
     ]
-    out += ["", table(["rank", "option", "uplift", f"{level}% interval", "USD", "note"], rows, align="rlrrrl")]
+    head = f"{level}% interval" + ("" if getattr(rec.model, "calibrated", True) else " (not calibrated)")
+    out += ["", table(["rank", "option", "uplift", head, "USD", "note"], rows, align="rlrrrl")]
     unknown = [s for s in rec.strategies if s.status == "unknown"]
     if unknown:
         out += ["", "Allowed, but uplift unknown (too little history): " + ", ".join(s.strategy for s in unknown)]
@@ -137,7 +138,7 @@ def dataset_written(result: Any, output: str) -> str:
     )
 
 
-def long_table(df: Any, *, synthetic: bool) -> str:
+def long_table(df: Any, *, synthetic: bool, calibrated: bool = True) -> str:
     """The table format of a batch: each profile's ranked options (``-o`` writes every row)."""
     rows = []
     shown = df[df["rank"].notna()]
@@ -147,7 +148,8 @@ def long_table(df: Any, *, synthetic: bool) -> str:
         flags = [f for f, on in (("implausible", r.implausible), ("extrap.", r.extrapolation)) if on]
         rows.append([str(r.creator_id), int(r.rank), str(r.strategy), _signed(none_if_nan(r.uplift_diamonds)),
                      _interval(none_if_nan(r.uplift_low), none_if_nan(r.uplift_high)), ", ".join(flags)])
-    text = table(["creator_id", "rank", "option", "uplift", "interval", "flag"], rows, align="lrlrrl")
+    head = "interval" if calibrated else "interval (not calibrated)"
+    text = table(["creator_id", "rank", "option", "uplift", head, "flag"], rows, align="lrlrrl")
     blocked = int((df["status"] == "blocked").sum())
     worse = int((df["status"] == "not_recommended").sum())
     unknown = int((df["status"] == "unknown").sum())
@@ -161,6 +163,8 @@ def long_table(df: Any, *, synthetic: bool) -> str:
         from ..service import SYNTHETIC_NOTE
 
         text += "\n" + wrap("Note: " + SYNTHETIC_NOTE)
+    if not calibrated:
+        text += "\n" + wrap("Note: " + UNCALIBRATED_NOTE)
     return text
 
 

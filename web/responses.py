@@ -161,6 +161,8 @@ class ModelSummaryOut(BaseModel):
     trained_rows: int
     interval: float
     note: str
+    calibrated: bool = Field(description="False: the model card says its intervals were not calibrated "
+                             "(trained on the user's own history): read them as too narrow.")
     source: str = Field(description="Where the numbers come from, in one sentence.")
 
 

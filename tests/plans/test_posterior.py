@@ -126,7 +126,7 @@ def test_fit_hyper_sees_a_clear_spread_and_none_without_effects(recommender):
     found = {}
     for sd in (1.0, 0.0):
         hist = simulate_history(2000, 8, seed=5, creator_effect_sd=sd)
-        prior, _ = _population(recommender, _latest(hist))
+        prior, _, _ = _population(recommender, _latest(hist))
         found[sd] = fit_hyper(hist, _base(recommender, hist), prior)
     clear, none = found[1.0], found[0.0]
     assert clear.het_pairs > 4000 and 0 < clear.het_se < 0.1
