@@ -267,7 +267,7 @@ def _loop(rd: Any, block: list[bytes], path: Path, ctx: dict, where: list, fold_
                 continue
             if mid and mid != "0":
                 seen = r.seen
-                if mid in seen:
+                if mid in seen and seen[mid] >= r.horizon:  # Room.touch: an older id is forgotten
                     r.dups += 1
                     continue
                 seen[mid] = ts
