@@ -26,6 +26,7 @@ Measured by ``benchmarks/bench_ingest.py`` (which also times the reference).
 from __future__ import annotations
 
 import gzip
+from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
@@ -111,7 +112,9 @@ def _blocks(fh: BinaryIO, size: int = 1 << 20) -> Iterator[list[bytes]]:
         if not cut:
             rest += block
             continue
-        yield (rest + block[:cut] if rest else block[:cut]).splitlines(keepends=True)
+        chunk = rest + block[:cut] if rest else block[:cut]
+        # no CR: LF is the only line end, and BytesIO's readlines (memchr) splits ~1.4x faster than splitlines
+        yield chunk.splitlines(keepends=True) if b"\r" in chunk else BytesIO(chunk).readlines()
         rest = block[cut:]
 
 
