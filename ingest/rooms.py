@@ -40,6 +40,7 @@ __all__ = ["Room", "Session", "WINDOW_MS"]
 
 WINDOW_MS = 30 * 60 * 1000
 """How far out of order lines may arrive and still count exactly (30 minutes)."""
+_SEEN_MIN = 1 << 16  # message ids a room keeps before fold drops the forgotten ones (a few MiB)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Room:
         "room_id", "creator", "host_ids", "first", "last", "newest", "horizon", "seen", "streaks", "recv",
         "likes_total", "likes_sum", "comments", "shares", "follows", "samples", "v_area", "v_span", "v_carry",
         "peak", "users", "engaged", "collab", "ended", "late", "source", "handles", "dups", "n_users",
-        "n_engaged", "last_line",
+        "n_engaged", "last_line", "seen_cap",
     )
 
     def __init__(self, room_id: str, source: str) -> None:
@@ -99,7 +100,8 @@ class Room:
         self.host_ids: set[str] = set()
         self.first = self.last = self.newest = 0
         self.horizon = 0  # events before this were folded away
-        self.seen: dict[str, int] = {}  # msg_id -> time, for duplicates
+        self.seen: dict[str, int] = {}  # msg_id -> time, for duplicates (a time before horizon: forgotten)
+        self.seen_cap = _SEEN_MIN  # fold drops the forgotten ids once seen grows past this
         self.streaks: dict[tuple, list] = {}  # (recv, user, gift, group) -> [max count, end count, last ms, diamonds]
         self.recv: dict[str, _Recv] = {}
         self.likes_total = -1
@@ -132,10 +134,11 @@ class Room:
             self.late += 1
             return False
         if msg_id and msg_id != "0":
-            if msg_id in self.seen:
+            seen = self.seen
+            if msg_id in seen and seen[msg_id] >= self.horizon:
                 self.dups += 1
                 return False
-            self.seen[msg_id] = ts
+            seen[msg_id] = ts
         return True
 
     def _recv(self, key: str) -> _Recv:
@@ -225,8 +228,11 @@ class Room:
         streaks = self.streaks
         for key in [k for k, st in streaks.items() if st[2] < horizon]:
             self._close(key, streaks.pop(key))
-        if self.seen:
+        if idle:
+            self.seen = {}
+        elif len(self.seen) > self.seen_cap:  # ids older than the horizon count as forgotten already
             self.seen = {m: t for m, t in self.seen.items() if t >= horizon}
+            self.seen_cap = max(2 * len(self.seen), _SEEN_MIN)
         self._integrate(horizon)
         if idle:
             for r in self.recv.values():

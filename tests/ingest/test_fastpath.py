@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livelift.errors import InputError
-from livelift.ingest import eventlog
+from livelift.ingest import eventlog, rooms
 from livelift.ingest.eventlog import EventLogReader
 
 T0 = 1_767_639_600_000
@@ -244,3 +244,51 @@ def test_the_shipped_example_reads_the_same_both_ways():
     example = Path(__file__).resolve().parents[2] / "examples" / "events.jsonl.gz"
     out = both(example, skip=False, creator=None)
     assert out[2] > 5000 and len(out[0]) == 45
+
+
+class _EagerSeen:
+    """The duplicate rule as it was written before ids were forgotten lazily: every fold drops old ids."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self.horizon = self.newest = 0
+
+    def touch(self, ts: int, mid: str) -> bool:
+        self.newest = max(self.newest, ts)
+        if ts < self.horizon:
+            return False
+        if mid in self.seen:
+            return False
+        self.seen[mid] = ts
+        return True
+
+    def fold(self, idle: bool) -> None:
+        horizon = self.newest + 1 if idle else self.newest - rooms.WINDOW_MS
+        if horizon > self.horizon:
+            self.horizon = horizon
+            self.seen = {m: t for m, t in self.seen.items() if t >= horizon}
+
+
+_TOUCH = st.tuples(st.integers(0, 90).map(lambda m: T0 + m * 60_000), st.sampled_from(["1", "2", "3", "4", "5"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.one_of(_TOUCH, st.sampled_from(["fold", "idle"])), max_size=80), cap=st.sampled_from([1, 3, 1 << 16]))
+def test_lazily_forgotten_message_ids_count_duplicates_as_the_eager_rule(steps, cap):
+    """Room.touch treats an id older than the horizon as forgotten; fold drops such ids only once seen grows."""
+    before, rooms._SEEN_MIN = rooms._SEEN_MIN, cap
+    try:
+        room, model = rooms.Room("r", "events"), _EagerSeen()
+        for step in steps:
+            if step in ("fold", "idle"):
+                room.fold(idle=step == "idle")
+                model.fold(step == "idle")
+                assert {m: t for m, t in room.seen.items() if t >= room.horizon} == model.seen
+                assert len(room.seen) <= room.seen_cap or room.horizon >= room.newest - rooms.WINDOW_MS
+                if step == "idle":
+                    assert not room.seen
+            else:
+                assert room.touch(*step) == model.touch(*step)
+        assert room.horizon == model.horizon
+    finally:
+        rooms._SEEN_MIN = before
