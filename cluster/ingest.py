@@ -113,7 +113,9 @@ def _targets(paths: list[str], history: str, sessions: str | None, profiles: str
 def _run(client: Any, paths: list[str], kinds: dict, label_map: dict, creators: dict, defaults: dict, opts: dict,
          diamond_usd: float, threads: int, progress: ProgressFn | None, started: float) -> tuple[Any, int, int]:
     """Summaries and sniffing, then the creator tasks (re-run where the check finds a split), then finish."""
-    from ..ingest.pipeline import base_facts, finish, merge_facts, no_lives, summary_stats
+    from ..ingest.facts import base_facts, merge_facts
+    from ..ingest.pipeline import finish
+    from ..ingest.reading import no_lives, summary_stats
     from ..ingest.summaries import read_summaries
 
     events = [p for p in paths if kinds[p] == "events"]

@@ -27,7 +27,9 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ingest.pipeline import CreatorPart, ReadStats, build_part, read_event_logs, with_defaults
+from ..ingest.facts import with_defaults
+from ..ingest.pipeline import CreatorPart, build_part
+from ..ingest.reading import ReadStats, read_event_logs
 
 __all__ = ["SNIFF_LINES", "Group", "Task", "TaskResult", "sniff", "group_files", "pack", "ingest_task", "conflicts"]
 

@@ -9,7 +9,7 @@ import click
 
 from ..text import history as views_history
 from .profiles import profile_options, profile_rows, read_profile_source, single_profile
-from .shell import FORMAT, MODEL, RULES, SKIP, VERBOSITY, echo_err, pass_services, progress, report_read
+from .shell import FORMAT, MODEL, RULES, SCHEDULER, SKIP, VERBOSITY, echo_err, pass_services, progress, report_read
 
 BATCH_CHUNK = 100_000
 """Profiles per step of a batch `recommend` (the bar advances per step; rows are independent)."""
@@ -68,9 +68,7 @@ def _recommendations_with_progress(rec: Any, frame: Any) -> list[Any]:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this process. dask: PROFILE is a dataset (Parquet/CSV file, folder or glob, local or "
                    "fsspec URL such as s3://...), scored on a Dask cluster into the Parquet dataset -o OUT_DIR.")
-@click.option("--scheduler", default=None, metavar="ADDR",
-              help="--engine dask: a running Dask scheduler (tcp://host:8786, or its scheduler file). "
-                   "Default: a local cluster, one single-threaded worker process per core.")
+@SCHEDULER
 @pass_services
 def recommend(services, profile_file, output, model_path, rules_dirs, skip_bad_rows, fmt, engine, scheduler, **flags):
     """Rank the strategies the rules allow by expected weekly gift uplift.

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..text import history as views_history
-from .shell import FORMAT, RULES, VERBOSITY, echo_err, progress
+from .shell import FORMAT, RULES, SCHEDULER, VERBOSITY, echo_err, progress
 
 # ---------------------------------------------------------------------- ingest (issue 12)
 @click.command()
@@ -32,9 +32,7 @@ from .shell import FORMAT, RULES, VERBOSITY, echo_err, progress
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="dask: one task per group of creators on a Dask cluster; -o/--sessions/--profiles are then new "
                    "folders for Parquet datasets.")
-@click.option("--scheduler", default=None, metavar="ADDR",
-              help="--engine dask: a running Dask scheduler (tcp://host:8786, or its scheduler file). "
-                   "Default: a local cluster, one worker process per core.")
+@SCHEDULER
 @RULES
 @FORMAT
 @VERBOSITY

@@ -11,7 +11,7 @@ import click
 from ..errors import LiveLiftError
 
 __all__ = [
-    "FORMAT", "MODEL", "RULES", "SKIP", "VERBOSITY", "LiveLiftGroup", "Services", "pass_services",
+    "FORMAT", "MODEL", "RULES", "SCHEDULER", "SKIP", "VERBOSITY", "LiveLiftGroup", "Services", "pass_services",
     "progress", "echo_err", "echo_notices", "report_read",
 ]
 
@@ -26,6 +26,11 @@ MODEL = click.option(
 RULES = click.option(
     "--rules", "rules_dirs", type=click.Path(file_okay=False, path_type=Path), multiple=True,
     help="Folder of extra rule YAML files; a rule with a shipped id replaces it. Repeatable.",
+)
+SCHEDULER = click.option(
+    "--scheduler", default=None, metavar="ADDR",
+    help="--engine dask: a running Dask scheduler (tcp://host:8786, or its scheduler file). "
+         "Default: a local cluster, one single-threaded worker process per core.",
 )
 SKIP = click.option(
     "--skip-bad-rows", is_flag=True,

@@ -13,7 +13,6 @@ file, for the Node v1 connector whose events carry no room id).
 
 from __future__ import annotations
 
-from typing import Any
 
 from .keys import BadField, epoch_ms, get, sub, text, whole
 

@@ -10,22 +10,23 @@ and writes it (and the sessions table) atomically.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .eventlog import EVENT_EXTENSIONS, EventLogReader
+from .eventlog import EVENT_EXTENSIONS
 from .labels import SOURCES, label_weeks, read_labels
 from .money import CreatorMoney, money_by_creator
-from .summaries import SUMMARY_EXTENSIONS, fact_value, read_summaries
+from .summaries import SUMMARY_EXTENSIONS, fact_value
 from .rooms import Session
+from .facts import base_facts, with_defaults
+from .reading import ReadStats, merge_stats, read_all
 from .weekly import CreatorInfoMissing, WeekSkip, current_profiles, sessions_frame, weekly_history
 
 __all__ = ["ingest", "write_outputs", "read_creators", "file_kind", "IngestResult", "IngestReport",
-           "HISTORY_OUTPUT_COLUMNS", "check_inputs", "read_event_logs", "summary_stats", "merge_facts", "base_facts",
-           "with_defaults", "build_part", "finish", "no_lives", "ReadStats", "CreatorPart", "merge_stats",
-           "validate_outputs", "sessions_for_output"]
+           "HISTORY_OUTPUT_COLUMNS", "check_inputs", "build_part", "finish", "CreatorPart", "validate_outputs",
+           "sessions_for_output"]
 
 HISTORY_OUTPUT_COLUMNS = (
     "creator_id", "week", "followers", "avg_viewers", "engagement_rate", "streams_per_week", "avg_stream_minutes",
@@ -137,157 +138,10 @@ def ingest(paths: list[str | Path], *, diamond_usd: float, creator: str | None =
     (:func:`read_event_logs`, :func:`build_part`) and after gathering (:func:`finish`).
     """
     kinds, label_map = check_inputs(paths, timezone=timezone, labels=labels)
-    read = _read_all(paths, kinds, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
+    read = read_all(paths, kinds, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
     info = with_defaults(base_facts(read.info, creators or {}), read.sessions, defaults or {})
     part = build_part(read.sessions, info, label_map, timezone=timezone, diamond_usd=diamond_usd)
     return finish(paths, read.stats, [part], label_map)
-
-
-# ---------------------------------------------------------------------- reading
-@dataclass(frozen=True)
-class ReadStats:
-    """Counts from reading some input files. :func:`merge_stats` adds them up in input order (summary
-    files, then event logs), so the first reasons and the first-seen unknown types come out as one read."""
-
-    event_lines: int = 0
-    events: int = 0
-    duplicates: int = 0
-    ignored: int = 0
-    unknown: tuple[tuple[str, int], ...] = ()  # (event type, count), first seen first
-    summary_rows: int = 0
-    bad: int = 0
-    event_reasons: tuple[str, ...] = ()
-    summary_reasons: tuple[str, ...] = ()
-    sessions: tuple[tuple[str, int], ...] = ()  # (source, LIVEs)
-
-
-def merge_stats(parts: list[ReadStats]) -> ReadStats:
-    unknown: Counter = Counter()
-    sessions: Counter = Counter()
-    for s in parts:
-        for k, v in s.unknown:
-            unknown[k] += v
-        for k, v in s.sessions:
-            sessions[k] += v
-    return ReadStats(
-        event_lines=sum(s.event_lines for s in parts), events=sum(s.events for s in parts),
-        duplicates=sum(s.duplicates for s in parts), ignored=sum(s.ignored for s in parts),
-        unknown=tuple(unknown.items()), summary_rows=sum(s.summary_rows for s in parts), bad=sum(s.bad for s in parts),
-        event_reasons=tuple(r for s in parts for r in s.event_reasons),
-        summary_reasons=tuple(r for s in parts for r in s.summary_reasons),
-        sessions=tuple((k, v) for k, v in sessions.items() if v),
-    )
-
-
-def _read_events_into(log: EventLogReader, path: str | Path) -> ReadStats:
-    """One event log into ``log`` (rooms may continue from earlier files); -> what this file added."""
-    before = (log.lines, log.events, log.ignored, log.bad, len(log.reasons), Counter(log.unknown))
-    log.read(path)
-    seen = before[5]
-    return ReadStats(
-        event_lines=log.lines - before[0], events=log.events - before[1], ignored=log.ignored - before[2],
-        bad=log.bad - before[3], event_reasons=tuple(log.reasons[before[4]:]),
-        unknown=tuple((k, v - seen.get(k, 0)) for k, v in log.unknown.items() if v != seen.get(k, 0)),
-    )
-
-
-def read_event_logs(paths: list[str | Path], *, creator: str | None, skip_bad_lines: bool,
-                    orphans: list[str] | None = None) -> tuple[list[Session], list[ReadStats]]:
-    """Event logs, in this order, through one reader (a room may span files) -> (sessions, counts per file).
-
-    A room whose host no line names is an error, unless ``orphans`` is a list:
-    then its id is appended there and it is left out (``ingest --engine dask``
-    reads a file alone whose LIVE began in another file).
-    """
-    log = EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines)
-    stats = [_read_events_into(log, p) for p in paths]
-    if orphans is not None:
-        for room in [r for r, state in log.rooms.items() if not state.creator]:
-            orphans.append(room)
-            del log.rooms[room]
-    sessions = log.sessions()
-    if stats:
-        stats[0] = replace(stats[0], duplicates=log.duplicates, sessions=(("events", len(sessions)),))
-    return sessions, stats
-
-
-def summary_stats(s: Any) -> ReadStats:
-    """What one summary file (a :class:`~.summaries.SummaryRead`) adds to the counts."""
-    return ReadStats(summary_rows=s.rows, bad=s.bad, summary_reasons=tuple(s.reasons),
-                     sessions=(("summary", len(s.sessions)),))
-
-
-@dataclass
-class _Read:
-    sessions: list = field(default_factory=list)
-    info: dict = field(default_factory=dict)
-    stats: list = field(default_factory=list)
-
-
-def _read_all(paths: list[str | Path], kinds: dict, *, creator: str | None, timezone: str,
-              skip_bad_lines: bool) -> _Read:
-    """Every file, by kind: event logs into one reader (rooms may span files), summaries row by row."""
-    read = _Read()
-    log = EventLogReader(creator=creator, skip_bad_lines=skip_bad_lines)
-    event_stats = []
-    for p in paths:
-        if kinds[str(p)] == "events":
-            event_stats.append(_read_events_into(log, p))
-            continue
-        s = read_summaries(p, creator=creator, timezone=timezone, skip_bad_lines=skip_bad_lines)
-        read.sessions += s.sessions
-        read.stats.append(summary_stats(s))
-        merge_facts(read.info, s.creator_info)
-    events = log.sessions()
-    if event_stats:
-        event_stats[0] = replace(event_stats[0], duplicates=log.duplicates, sessions=(("events", len(events)),))
-    read.sessions += events
-    read.stats += event_stats
-    if not read.sessions:
-        raise no_lives(paths)
-    return read
-
-
-def no_lives(paths: list[str | Path]) -> InputError:
-    return InputError("no LIVE found in the input", loc=", ".join(map(str, paths)),
-                      expected="event lines with a room id and time, or summary rows")
-
-
-# ---------------------------------------------------------------------- creator facts
-def merge_facts(info: dict, creator_info: dict) -> None:
-    """Add one summary file's creator facts to ``info`` (files in input order: a later file wins)."""
-    for who, facts in creator_info.items():
-        info.setdefault(who, {}).update({k: v for k, v in facts.items() if not k.startswith("_")})
-
-
-def base_facts(summary_info: dict, creators: dict[str, dict[str, Any]]) -> dict:
-    """Summary rows' facts, overridden by --creators."""
-    info = {who: dict(f) for who, f in summary_info.items()}
-    for who, facts in creators.items():
-        info.setdefault(who, {}).update({k: v for k, v in facts.items() if v is not None})
-    return info
-
-
-def with_defaults(info: dict, sessions: list[Session], defaults: dict[str, Any]) -> dict:
-    """--followers/--category/--creator-age for what neither summaries nor --creators gave."""
-    check_defaults(defaults)
-    info = dict(info)
-    for who in {s.creator_id for s in sessions}:
-        facts = info[who] = dict(info.get(who, {}))
-        for k, v in defaults.items():
-            facts.setdefault(k, v)
-    return info
-
-
-def check_defaults(defaults: dict[str, Any]) -> None:
-    """Each --followers/--category/--creator-age value by the data contract's rule for its column, so a
-    bad option fails at once, naming the option and the valid range."""
-    for name, value in defaults.items():
-        if value is None:
-            continue
-        _, problem = fact_value(name, value)
-        if problem is not None:
-            raise InputError(problem[0], loc="--" + name.replace("_", "-"), input=value, expected=problem[1])
 
 
 # ---------------------------------------------------------------------- per creator

@@ -30,7 +30,7 @@ _ROOM = re.compile(r"73000000000000000\d\d")
 
 def _lives() -> dict[str, tuple[str, int, list[str]]]:
     """room id -> (creator, start ms, lines) of the example log."""
-    from livelift.ingest.pipeline import read_event_logs
+    from livelift.ingest.reading import read_event_logs
 
     src = EXAMPLES / "events.jsonl.gz"
     sessions, _ = read_event_logs([src], creator=None, skip_bad_lines=False)

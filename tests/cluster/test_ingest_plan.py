@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from livelift.cluster.ingest_plan import Group, Task, TaskResult, conflicts, group_files, ingest_task, pack, sniff
-from livelift.ingest.pipeline import (
-    CreatorPart, base_facts, build_part, finish, ingest, merge_facts, read_creators, summary_stats,
-)
+from livelift.ingest.facts import base_facts, merge_facts
+from livelift.ingest.pipeline import CreatorPart, build_part, finish, ingest, read_creators
+from livelift.ingest.reading import summary_stats
 from livelift.ingest.summaries import read_summaries
 
 
