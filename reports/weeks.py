@@ -78,6 +78,25 @@ def _num(x: Any) -> float:
     return 0.0 if math.isnan(x) else x
 
 
+def _repeated_weeks(chosen: str, labels: tuple[str, ...]) -> str | None:
+    """A week given by more than one row is drawn once per row: say so, naming the weeks."""
+    seen: dict[str, int] = {}
+    for week in labels:
+        seen[week] = seen.get(week, 0) + 1
+    repeated = [w for w, n in seen.items() if n > 1]
+    if not repeated:
+        return None
+    shown = ", ".join(repeated[:3]) + (f" and {len(repeated) - 3} more" if len(repeated) > 3 else "")
+    return (f"{len(labels) - len(seen):,} row(s) of {chosen!r} repeat a week already in the file ({shown}): "
+            f"{len(seen):,} distinct weeks, each row drawn and counted as its own week; remove the repeats "
+            "if they are copies.")
+
+
+def _join(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return " ".join(kept) if kept else None
+
+
 def creator_weeks(frame: Any, creator_id: str | None = None) -> tuple[CreatorWeeks, str | None]:
     """The chosen creator's weeks (see :func:`pick_creator`) and the note about the choice."""
     chosen, note = pick_creator(frame, creator_id)
@@ -86,6 +105,7 @@ def creator_weeks(frame: Any, creator_id: str | None = None) -> tuple[CreatorWee
     if dated:
         rows = rows.sort_values("week", kind="stable")
         labels = tuple(d.date().isoformat() for d in rows["week"])
+        note = _join(note, _repeated_weeks(chosen, labels))
     else:
         labels = tuple(f"row {i + 1}" for i in range(len(rows)))
     likes = None

@@ -267,3 +267,19 @@ def test_report_shows_not_recommended_options_and_flags_for_the_latest_week(tmp_
         assert f"{s.strategy} not recommended" in doc.images[1]["alt"]  # the chart's text alternative says so
     flagged = [s for s in rec.strategies if s.extrapolation]
     assert flagged and all(rows[s.strategy][5].endswith("extrapolation") for s in flagged)
+
+
+def test_a_repeated_week_is_named_in_the_report_not_counted_silently():
+    import pandas as pd
+
+    from livelift.reports.weeks import creator_weeks
+
+    frame = read_history(EXAMPLES / "history.csv").frame
+    one = frame[frame["creator_id"] == frame["creator_id"].iloc[0]]
+    weeks, note = creator_weeks(one)
+    assert note is None or "repeat" not in note
+    doubled = pd.concat([one, one.iloc[[2]]], ignore_index=True)
+    weeks2, note2 = creator_weeks(doubled)
+    assert len(weeks2.weeks) == len(weeks.weeks) + 1
+    assert note2 is not None and "1 row(s)" in note2 and weeks.weeks[2] in note2
+    assert f"{len(weeks.weeks)} distinct weeks" in note2
