@@ -76,29 +76,11 @@ def history_money(path: str | Path, *, rules_dirs: Iterable[str | Path] | None =
     if "likes" not in frame.columns:
         raise InputError("history has no 'likes' column, so it cannot show what likes earned", loc=str(path),
                          expected="a history with the optional likes column (as `livelift ingest` writes)")
-    gifts = _read_gifts(path, len(frame))
-    if gifts is not None:
-        frame = frame.assign(gifts=gifts)
+    if "gifts" in frame.columns and frame["gifts"].isna().any():  # the count is only shown when every week has it
+        frame = frame.drop(columns="gifts")
     date_col = "week" if "week" in frame.columns else "creator_id"
     return money_by_creator(frame, diamond_usd=RulesService.load_rules(rules_dirs).diamond_usd(),
                             date_col=date_col, diamonds_col="gift_diamonds", count_lives=False)
-
-
-def _read_gifts(path: str | Path, rows: int) -> Any:
-    """The ``gifts`` column ingest adds (outside the contract), when the file has it and every row was kept."""
-    import pandas as pd
-
-    p = Path(path)
-    try:
-        if p.suffix.lower() == ".parquet":
-            col = pd.read_parquet(p, columns=["gifts"])["gifts"]
-        elif p.suffix.lower() == ".csv":
-            col = pd.read_csv(p, usecols=["gifts"])["gifts"]
-        else:
-            return None
-    except (ValueError, KeyError):
-        return None
-    return col.to_numpy() if len(col) == rows and col.notna().all() else None
 
 
 # ---------------------------------------------------------------------- for the page's history tab

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..data.contract import read_history
@@ -21,23 +23,32 @@ def init_store(db: str, history: Any, recommender: Any, **options: Any) -> Any:
 
 def next_picks(db: str, recommender: Any, **options: Any) -> Any:
     """Next week's pick per creator (a frame of ``plans.PICK_COLUMNS``); the same week gives the same picks."""
-    from ..plans import Store, next_picks as picks
-
-    return picks(Store.open(db), recommender, **options)
+    with _opened(db) as store:
+        return next_picks_in(store, recommender, **options)
 
 
 def record_weeks(db: str, history: Any) -> Any:
     """Append observed weeks, all or nothing; a week recorded twice is counted once."""
-    from ..plans import Store, record_weeks as record
-
-    return record(Store.open(db), history)
+    with _opened(db) as store:
+        return record_weeks_in(store, history)
 
 
 def creator_view(db: str, recommender: Any, creator_id: str) -> Any:
     """A creator's posterior per strategy beside the population answer, and the weeks behind it."""
-    from ..plans import Store, creator_view as view
+    from ..plans import creator_view as view
 
-    return view(Store.open(db), recommender, creator_id)
+    with _opened(db) as store:
+        return view(store, recommender, creator_id)
+
+
+@contextmanager
+def _opened(db: str) -> Iterator[Any]:
+    """The store at ``db`` for one command, its connections closed after."""
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.dispose()
 
 
 # ---------------------------------------------------------------------- on an open store (the HTTP routes)
